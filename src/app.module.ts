@@ -1,0 +1,57 @@
+import path from 'node:path';
+
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { I18nModule } from 'nestjs-i18n';
+
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './infra/database/database.module';
+import { HttpExceptionFilter } from './infra/http/http-exception.filter';
+import { rateLimitOptions } from './infra/http/rate-limit';
+import { TrackerThrottlerGuard } from './infra/http/tracker-throttler.guard';
+import { createValidationPipe } from './infra/http/validation.pipe';
+import { DEFAULT_LANGUAGE } from './infra/i18n/language';
+import { LoggingModule } from './infra/logging/logging.module';
+import { RedisModule } from './infra/redis/redis.module';
+import { REDIS_CLIENT } from './infra/redis/redis.tokens';
+import { AuthGuard } from './modules/auth/auth.guard';
+import { AuthModule } from './modules/auth/auth.module';
+import { RolesGuard } from './modules/auth/roles.guard';
+import { CatalogModule } from './modules/catalog/catalog.module';
+import { HealthModule } from './modules/health/health.module';
+import { SeedModule } from './modules/seed/seed.module';
+import { UsersModule } from './modules/users/users.module';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    LoggingModule,
+    I18nModule.forRoot({
+      fallbackLanguage: DEFAULT_LANGUAGE,
+      loaderOptions: { path: path.join(__dirname, 'i18n'), watch: false },
+      // The language is picked per error from Accept-Language (see pickLanguage); no resolver middleware needed.
+      resolvers: [],
+      logging: false,
+    }),
+    DatabaseModule,
+    RedisModule,
+    ThrottlerModule.forRootAsync({ inject: [AppConfig, REDIS_CLIENT], useFactory: rateLimitOptions }),
+    AuthModule,
+    UsersModule,
+    CatalogModule,
+    HealthModule,
+    SeedModule,
+  ],
+  providers: [
+    { provide: APP_FILTER, useClass: HttpExceptionFilter },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    // Order matters: authentication sets request.user, which roles and per-user rate limits read.
+    { provide: APP_GUARD, useExisting: AuthGuard },
+    { provide: APP_GUARD, useExisting: RolesGuard },
+    { provide: APP_GUARD, useClass: TrackerThrottlerGuard },
+  ],
+})
+export class AppModule {}
+

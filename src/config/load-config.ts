@@ -1,0 +1,48 @@
+import { AppConfig } from './app-config';
+import { envSchema } from './env.schema';
+
+export class InvalidConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidConfigError';
+  }
+}
+
+/** Validates the whole environment at once; throws naming every missing or malformed variable. */
+export function loadConfig(source: Record<string, string | undefined>): AppConfig {
+  // Empty strings count as unset, so `FOO=` in an env file falls back to the default or is reported missing.
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const message = issue.code === 'invalid_type' && raw[name] === undefined ? 'is required' : issue.message;
+      return `${name} ${message}`;
+    });
+    throw new InvalidConfigError([...new Set(problems)].sort());
+  }
+  const env = parsed.data;
+  return Object.assign(new AppConfig(), {
+    env: env.NODE_ENV,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      corsOrigins: env.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? env.NODE_ENV === 'development' },
+    db: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, runMigrations: env.DATABASE_RUN_MIGRATIONS },
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+    },
+    stripe: { mode: env.STRIPE_MODE, secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET },
+    rateLimit: { windowMs: env.RATE_LIMIT_WINDOW_MS, max: env.RATE_LIMIT_MAX, authMax: env.AUTH_RATE_LIMIT_MAX },
+    catalog: { cacheTtlSeconds: env.CATALOG_CACHE_TTL_SECONDS },
+    seed: { enabled: env.SEED_TEST_DATA, adminEmail: env.SEED_ADMIN_EMAIL, adminPassword: env.SEED_ADMIN_PASSWORD },
+  } satisfies AppConfig);
+}

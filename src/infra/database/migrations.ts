@@ -1,0 +1,4 @@
+import { Init1764000000000 } from './migrations/1764000000000-init';
+
+/** Every migration, oldest first. Listed explicitly so the same list works from ts-jest and from dist/. */
+export const MIGRATIONS = [Init1764000000000];

@@ -1,0 +1,39 @@
+import { DomainError } from './domain-error';
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+export class ValidationFailedError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+  readonly httpStatus = 400;
+  constructor(readonly fields: FieldError[]) {
+    super('Request validation failed', fields);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  readonly httpStatus = 401;
+  constructor(reason = 'Authentication required') {
+    super(reason);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  readonly httpStatus = 403;
+  constructor(reason = 'Not allowed') {
+    super(reason);
+  }
+}
+
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  readonly httpStatus = 503;
+  constructor(details?: unknown) {
+    super('A dependency is unavailable', details);
+  }
+}

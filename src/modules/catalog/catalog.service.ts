@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+
+import { AppConfig } from '../../config/app-config';
+import { TransactionRunner } from '../../infra/database/transaction-runner';
+import { Page } from '../../infra/http/pagination.dto';
+import { CacheService } from '../../infra/redis/cache.service';
+import { CreateItemDto } from './dto/create-item.dto';
+import { UpdateItemDto } from './dto/update-item.dto';
+import { ItemNotFoundError } from './catalog.errors';
+import { ItemResponse, toItemResponse } from './item.response';
+import { ItemsRepository } from './items.repository';
+
+const itemKey = (id: string) => `catalog:item:${id}`;
+const LIST_GENERATION = 'catalog:list:gen';
+const listKey = (generation: number, page: number, limit: number) => `catalog:list:${generation}:${page}:${limit}`;
+
+/**
+ * Catalog reads are cache-aside in Redis. Every write invalidates after commit: the item's key is
+ * deleted and the list generation bumped, which orphans every cached page at once.
+ */
+@Injectable()
+export class CatalogService {
+  constructor(
+    private readonly items: ItemsRepository,
+    private readonly tx: TransactionRunner,
+    private readonly cache: CacheService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async list(page: number, limit: number): Promise<Page<ItemResponse>> {
+    const generation = await this.cache.generation(LIST_GENERATION);
+    return this.cache.getOrSet(listKey(generation, page, limit), this.config.catalog.cacheTtlSeconds, async () => {
+      const [rows, total] = await this.items.page(page, limit);
+      return { data: rows.map(toItemResponse), total, page, limit };
+    });
+  }
+
+  async get(id: string): Promise<ItemResponse> {
+    const item = await this.cache.getOrSet(itemKey(id), this.config.catalog.cacheTtlSeconds, async () => {
+      const row = await this.items.findLive(id);
+      return row ? toItemResponse(row) : null;
+    });
+    if (!item) throw new ItemNotFoundError(id);
+    return item;
+  }
+
+  async create(input: CreateItemDto): Promise<ItemResponse> {
+    const item = await this.tx.run((em) => this.items.insert(em, input));
+    await this.invalidate(item.id);
+    return toItemResponse(item);
+  }
+
+  async update(id: string, patch: UpdateItemDto): Promise<ItemResponse> {
+    const item = await this.tx.run((em) => this.items.update(em, id, patch));
+    if (!item) throw new ItemNotFoundError(id);
+    await this.invalidate(id);
+    return toItemResponse(item);
+  }
+
+  async remove(id: string): Promise<void> {
+    const deleted = await this.tx.run((em) => this.items.softDelete(em, id));
+    if (!deleted) throw new ItemNotFoundError(id);
+    await this.invalidate(id);
+  }
+
+  /** Seeding: creates the items whose sku is not taken; returns how many were created. */
+  async ensureItems(items: CreateItemDto[]): Promise<number> {
+    let created = 0;
+    await this.tx.run(async (em) => {
+      for (const item of items) if (await this.items.insertIfAbsent(em, item)) created++;
+    });
+    if (created) await this.cache.bumpGeneration(LIST_GENERATION);
+    return created;
+  }
+
+  /** Drops cached copies of items whose stock or data changed outside this service (e.g. orders). */
+  async invalidate(...ids: string[]): Promise<void> {
+    await this.cache.delete(...ids.map(itemKey));
+    await this.cache.bumpGeneration(LIST_GENERATION);
+  }
+}
