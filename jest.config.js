@@ -3,7 +3,13 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    // content-disposition 3 (via @fastify/static, used by Swagger UI) is ESM-only. Node 20.19+ loads it with
+    // require(esm), Jest's module loader does not, so it is compiled to CommonJS for tests only.
+    '^.+/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
 };
 
 module.exports = {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { I18nModule } from 'nestjs-i18n';
+import { AcceptLanguageResolver, I18nModule } from 'nestjs-i18n';
 
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -31,9 +31,8 @@ import { UsersModule } from './modules/users/users.module';
     I18nModule.forRoot({
       fallbackLanguage: DEFAULT_LANGUAGE,
       loaderOptions: { path: path.join(__dirname, 'i18n'), watch: false },
-      // The language is picked per error from Accept-Language (see pickLanguage); no resolver middleware needed.
-      resolvers: [],
-      logging: false,
+      // Errors pick their language with pickLanguage; the resolver serves I18nContext to later modules.
+      resolvers: [AcceptLanguageResolver],
     }),
     DatabaseModule,
     RedisModule,

@@ -8,6 +8,8 @@ export class AppConfig {
     host: string;
     port: number;
     bodyLimitBytes: number;
+    /** Take the client IP from X-Forwarded-For (only behind a trusted proxy). */
+    trustProxy: boolean;
     corsOrigins: string[];
   };
   log: { level: string; pretty: boolean };

@@ -48,6 +48,7 @@ export const envSchema = z
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
 
+    TRUST_PROXY: bool.default(false),
     BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(65536),
     RATE_LIMIT_WINDOW_MS: int(100, 3_600_000).default(60_000),
     RATE_LIMIT_MAX: int(1, 10_000_000).default(300),

@@ -14,7 +14,7 @@ export const API_PREFIX = 'v1';
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
-    trustProxy: config.env === 'production',
+    trustProxy: config.http.trustProxy,
     // Fastify's own request logging is off: pino-http (nestjs-pino) does it.
     logger: false,
     routerOptions: { maxParamLength: 200 },

@@ -13,7 +13,13 @@ export class CacheService {
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
 
+  /** False while the connection is down or (re)connecting: callers skip the cache instead of waiting. */
+  get available(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   async getJson<T>(key: string): Promise<T | undefined> {
+    if (!this.available) return undefined;
     try {
       const raw = await this.redis.get(key);
       return raw === null ? undefined : (JSON.parse(raw) as T);
@@ -24,6 +30,7 @@ export class CacheService {
   }
 
   async setJson(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    if (!this.available) return;
     try {
       await this.redis.set(key, JSON.stringify(value), 'EX', ttlSeconds);
     } catch (error) {
@@ -51,6 +58,7 @@ export class CacheService {
 
   /** Current value of a generation counter (0 when absent or unreadable). */
   async generation(key: string): Promise<number> {
+    if (!this.available) return -1;
     try {
       return Number((await this.redis.get(key)) ?? 0);
     } catch {

@@ -20,5 +20,11 @@ export function createRedisConnection(config: AppConfig, purpose: RedisPurpose, 
   if (purpose === 'bullmq') {
     return new Redis(config.redis.url, { ...common, maxRetriesPerRequest: null, enableReadyCheck: false });
   }
-  return new Redis(config.redis.url, { ...common, keyPrefix: config.redis.keyPrefix, maxRetriesPerRequest: 1 });
+  return new Redis(config.redis.url, {
+    ...common,
+    keyPrefix: config.redis.keyPrefix,
+    maxRetriesPerRequest: 1,
+    // Backstop for a hung connection; callers also skip Redis outright while it is not ready.
+    commandTimeout: 1000,
+  });
 }

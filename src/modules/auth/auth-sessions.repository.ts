@@ -37,7 +37,8 @@ export class AuthSessionsRepository {
    */
   async consumeRefreshToken(em: EntityManager, token: string): Promise<RefreshOutcome> {
     const hash = hashToken(token);
-    const consumed: { session_id: string; user_id: string }[] = await em.query(
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
+    const [consumed]: [{ session_id: string; user_id: string }[], number] = await em.query(
       `UPDATE refresh_tokens t SET used_at = now()
          FROM auth_sessions s
         WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > now()
