@@ -1,3 +1,6 @@
+import { PassThrough } from 'node:stream';
+
+import { Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -7,6 +10,7 @@ import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { configureApp, createHttpAdapter } from '../../src/infra/http/configure-app';
+import { LOG_DESTINATION } from '../../src/infra/logging/logging.module';
 import { TestDatabase, TestRedis } from './test-resources';
 
 /** Environment every in-process test app starts from; tests override what they exercise. */
@@ -24,6 +28,8 @@ export interface TestApp {
   config: AppConfig;
   db: TestDatabase;
   redis: TestRedis;
+  /** JSON log lines the app wrote (set LOG_LEVEL to see them; tests default to silent). */
+  logs: LogCapture;
   http: () => TestAgent;
   close: () => Promise<void>;
 }
@@ -33,10 +39,15 @@ export interface TestApp {
  * private key prefix) with the same HTTP setup as main.ts. Pass `shared` to boot a second app on the
  * same database and Redis prefix.
  */
-export async function startTestApp(
-  env: Record<string, string> = {},
-  shared?: { db: TestDatabase; redis: TestRedis },
-): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Boot on this database and Redis prefix instead of fresh ones (they are then not dropped on close). */
+  shared?: { db: TestDatabase; redis: TestRedis };
+  /** Extra controllers mounted next to the app's own (for exercising cross-cutting behaviour). */
+  controllers?: Type[];
+}
+
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  const { shared } = options;
   const db = shared?.db ?? (await TestDatabase.create());
   const redis = shared?.redis ?? new TestRedis();
   const config = loadConfig({
@@ -46,9 +57,12 @@ export async function startTestApp(
     REDIS_KEY_PREFIX: redis.prefix,
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+  const logs = new LogCapture();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: options.controllers ?? [] })
     .overrideProvider(AppConfig)
     .useValue(config)
+    .overrideProvider(LOG_DESTINATION)
+    .useValue(logs.stream)
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { bufferLogs: true });
   await configureApp(app, config);
@@ -59,6 +73,7 @@ export async function startTestApp(
     config,
     db,
     redis,
+    logs,
     http: () => request(app.getHttpServer()),
     close: async () => {
       await app.close();
@@ -68,4 +83,28 @@ export async function startTestApp(
       }
     },
   };
+}
+
+export class LogCapture {
+  readonly stream = new PassThrough();
+  readonly lines: Record<string, unknown>[] = [];
+  private buffer = '';
+
+  constructor() {
+    this.stream.on('data', (chunk: Buffer) => {
+      this.buffer += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, newline);
+        this.buffer = this.buffer.slice(newline + 1);
+        if (line.trim()) this.lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+    });
+  }
+
+  /** Lines for which `match` holds, after giving the async logger a moment to flush. */
+  async where(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>[]> {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return this.lines.filter(match);
+  }
 }

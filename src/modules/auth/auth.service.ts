@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { EntityManager } from 'typeorm';
 
@@ -16,6 +16,8 @@ const DAY_MS = 86_400_000;
 
 @Injectable()
 export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
   constructor(
     private readonly users: UsersService,
     private readonly sessions: AuthSessionsRepository,
@@ -30,11 +32,16 @@ export class AuthService {
 
   async login(email: string, password: string): Promise<TokenPairResponse> {
     const user = await this.users.verifyCredentials(email, password);
-    if (!user) throw new InvalidCredentialsError();
-    return this.tx.run(async (em) => {
+    if (!user) {
+      this.logger.warn('login failed');
+      throw new InvalidCredentialsError();
+    }
+    const { tokens, sessionId } = await this.tx.run(async (em) => {
       const session = await this.sessions.createSession(em, user.id, this.refreshExpiry());
-      return this.issue(em, user.id, session.id);
+      return { tokens: await this.issue(em, user.id, session.id), sessionId: session.id };
     });
+    this.logger.log({ userId: user.id, sessionId }, 'login succeeded');
+    return tokens;
   }
 
   /** Rotates the refresh token. Presenting an already-rotated token revokes the whole session. */
@@ -45,7 +52,10 @@ export class AuthService {
       if (result.kind !== 'rotated') return result;
       return { kind: 'rotated' as const, tokens: await this.issue(em, result.userId, result.sessionId) };
     });
-    if (outcome.kind === 'reused') throw new RefreshTokenReusedError();
+    if (outcome.kind === 'reused') {
+      this.logger.warn({ sessionId: outcome.sessionId }, 'refresh token reuse detected; session revoked');
+      throw new RefreshTokenReusedError();
+    }
     if (outcome.kind === 'invalid') throw new InvalidRefreshTokenError();
     return outcome.tokens;
   }

@@ -1,0 +1,104 @@
+import { InvalidConfigError, loadConfig } from './load-config';
+
+const valid = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/dispatch',
+  REDIS_URL: 'redis://127.0.0.1:6379/0',
+  JWT_SECRET: 'x'.repeat(32),
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof InvalidConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe(loadConfig.name, () => {
+  it('builds a typed config with defaults from the minimal environment', () => {
+    const sut = loadConfig(valid);
+    expect(sut).toMatchObject({
+      env: 'development',
+      http: { host: '0.0.0.0', port: 3000, bodyLimitBytes: 65536, trustProxy: false, corsOrigins: [] },
+      db: { url: valid.DATABASE_URL, poolSize: 10, runMigrations: true },
+      redis: { url: valid.REDIS_URL, keyPrefix: 'dispatch:' },
+      auth: { accessTtlSeconds: 900, refreshTtlDays: 30 },
+      stripe: { mode: 'fake' },
+      seed: { enabled: false },
+      log: { pretty: true, level: 'info' },
+    });
+  });
+
+  it('coerces numbers and booleans', () => {
+    const sut = loadConfig({ ...valid, PORT: '8080', SEED_TEST_DATA: 'false', LOG_PRETTY: '0', CORS_ORIGINS: 'https://a.com, https://b.com' });
+    expect(sut.http.port).toBe(8080);
+    expect(sut.log.pretty).toBe(false);
+    expect(sut.http.corsOrigins).toEqual(['https://a.com', 'https://b.com']);
+  });
+
+  it('names every missing variable at once', () => {
+    const problems = problemsOf({});
+    expect(problems).toEqual(
+      expect.arrayContaining(['DATABASE_URL is required', 'REDIS_URL is required', 'JWT_SECRET is required']),
+    );
+  });
+
+  it('treats empty values as missing', () => {
+    expect(problemsOf({ ...valid, JWT_SECRET: '' })).toEqual(['JWT_SECRET is required']);
+  });
+
+  it('names every malformed variable', () => {
+    const problems = problemsOf({
+      ...valid,
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      REDIS_URL: 'not a url',
+      JWT_SECRET: 'short',
+      NODE_ENV: 'staging',
+      LOG_LEVEL: 'loud',
+      SEED_TEST_DATA: 'yes',
+      RATE_LIMIT_MAX: '0',
+    });
+    const names = problems.map((p) => p.split(' ')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining(['PORT', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_ENV', 'LOG_LEVEL', 'SEED_TEST_DATA', 'RATE_LIMIT_MAX']),
+    );
+    expect(problems.find((p) => p.startsWith('JWT_SECRET'))).toContain('at least 32');
+  });
+
+  it('the error message lists each problem on its own line', () => {
+    expect(() => loadConfig({})).toThrow(/Invalid environment configuration:\n {2}- DATABASE_URL is required/);
+  });
+
+  it('refuses seeding in production and demands real Stripe keys there', () => {
+    const problems = problemsOf({
+      ...valid,
+      NODE_ENV: 'production',
+      SEED_TEST_DATA: 'true',
+      SEED_ADMIN_EMAIL: 'a@b.co',
+      SEED_ADMIN_PASSWORD: 'long-enough-password',
+      STRIPE_MODE: 'live',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'SEED_TEST_DATA must not be true in production',
+        'STRIPE_SECRET_KEY is required when STRIPE_MODE=live',
+        'STRIPE_WEBHOOK_SECRET is required when STRIPE_MODE=live',
+      ]),
+    );
+    expect(problemsOf({ ...valid, NODE_ENV: 'production' })).toContain('STRIPE_MODE must be live in production');
+  });
+
+  it('needs seed credentials when seeding', () => {
+    expect(problemsOf({ ...valid, SEED_TEST_DATA: 'true' })).toEqual([
+      'SEED_ADMIN_EMAIL is required when SEED_TEST_DATA=true',
+      'SEED_ADMIN_PASSWORD is required when SEED_TEST_DATA=true',
+    ]);
+  });
+
+  it('validates the Redis key prefix so tests and tenants cannot collide through odd characters', () => {
+    expect(problemsOf({ ...valid, REDIS_KEY_PREFIX: 'has space' })[0]).toMatch(/^REDIS_KEY_PREFIX/);
+  });
+});
