@@ -21,6 +21,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.name === 'InvalidConfigError' ? error.message : error.stack) : error);
+  console.error(
+    error instanceof Error ? (error.name === 'InvalidConfigError' ? error.message : error.stack) : error,
+  );
   process.exit(1);
 });

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -61,7 +59,8 @@ export const envSchema = z
     SEED_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   })
   .superRefine((env, ctx) => {
-    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const problem = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
     if (env.SEED_TEST_DATA) {
       if (env.NODE_ENV === 'production') problem('SEED_TEST_DATA', 'must not be true in production');
       if (!env.SEED_ADMIN_EMAIL) problem('SEED_ADMIN_EMAIL', 'is required when SEED_TEST_DATA=true');
@@ -71,7 +70,8 @@ export const envSchema = z
       problem('STRIPE_MODE', 'must be live in production');
     }
     if (env.STRIPE_MODE !== 'fake') {
-      if (!env.STRIPE_SECRET_KEY) problem('STRIPE_SECRET_KEY', `is required when STRIPE_MODE=${env.STRIPE_MODE}`);
+      if (!env.STRIPE_SECRET_KEY)
+        problem('STRIPE_SECRET_KEY', `is required when STRIPE_MODE=${env.STRIPE_MODE}`);
       if (!env.STRIPE_WEBHOOK_SECRET) {
         problem('STRIPE_WEBHOOK_SECRET', `is required when STRIPE_MODE=${env.STRIPE_MODE}`);
       }

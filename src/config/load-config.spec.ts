@@ -32,7 +32,13 @@ describe(loadConfig.name, () => {
   });
 
   it('coerces numbers and booleans', () => {
-    const sut = loadConfig({ ...valid, PORT: '8080', SEED_TEST_DATA: 'false', LOG_PRETTY: '0', CORS_ORIGINS: 'https://a.com, https://b.com' });
+    const sut = loadConfig({
+      ...valid,
+      PORT: '8080',
+      SEED_TEST_DATA: 'false',
+      LOG_PRETTY: '0',
+      CORS_ORIGINS: 'https://a.com, https://b.com',
+    });
     expect(sut.http.port).toBe(8080);
     expect(sut.log.pretty).toBe(false);
     expect(sut.http.corsOrigins).toEqual(['https://a.com', 'https://b.com']);
@@ -63,13 +69,24 @@ describe(loadConfig.name, () => {
     });
     const names = problems.map((p) => p.split(' ')[0]);
     expect(names).toEqual(
-      expect.arrayContaining(['PORT', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'NODE_ENV', 'LOG_LEVEL', 'SEED_TEST_DATA', 'RATE_LIMIT_MAX']),
+      expect.arrayContaining([
+        'PORT',
+        'DATABASE_URL',
+        'REDIS_URL',
+        'JWT_SECRET',
+        'NODE_ENV',
+        'LOG_LEVEL',
+        'SEED_TEST_DATA',
+        'RATE_LIMIT_MAX',
+      ]),
     );
     expect(problems.find((p) => p.startsWith('JWT_SECRET'))).toContain('at least 32');
   });
 
   it('the error message lists each problem on its own line', () => {
-    expect(() => loadConfig({})).toThrow(/Invalid environment configuration:\n {2}- DATABASE_URL is required/);
+    expect(() => loadConfig({})).toThrow(
+      /Invalid environment configuration:\n {2}- DATABASE_URL is required/,
+    );
   });
 
   it('refuses seeding in production and demands real Stripe keys there', () => {
@@ -88,7 +105,9 @@ describe(loadConfig.name, () => {
         'STRIPE_WEBHOOK_SECRET is required when STRIPE_MODE=live',
       ]),
     );
-    expect(problemsOf({ ...valid, NODE_ENV: 'production' })).toContain('STRIPE_MODE must be live in production');
+    expect(problemsOf({ ...valid, NODE_ENV: 'production' })).toContain(
+      'STRIPE_MODE must be live in production',
+    );
   });
 
   it('needs seed credentials when seeding', () => {

@@ -16,7 +16,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.') || '(environment)';
-      const message = issue.code === 'invalid_type' && raw[name] === undefined ? 'is required' : issue.message;
+      const message =
+        issue.code === 'invalid_type' && raw[name] === undefined ? 'is required' : issue.message;
       return `${name} ${message}`;
     });
     throw new InvalidConfigError([...new Set(problems)].sort());
@@ -34,16 +35,32 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
         .filter(Boolean),
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? env.NODE_ENV === 'development' },
-    db: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, runMigrations: env.DATABASE_RUN_MIGRATIONS },
+    db: {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      runMigrations: env.DATABASE_RUN_MIGRATIONS,
+    },
     redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
     auth: {
       jwtSecret: env.JWT_SECRET,
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
       refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
     },
-    stripe: { mode: env.STRIPE_MODE, secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET },
-    rateLimit: { windowMs: env.RATE_LIMIT_WINDOW_MS, max: env.RATE_LIMIT_MAX, authMax: env.AUTH_RATE_LIMIT_MAX },
+    stripe: {
+      mode: env.STRIPE_MODE,
+      secretKey: env.STRIPE_SECRET_KEY,
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+    },
+    rateLimit: {
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
+      max: env.RATE_LIMIT_MAX,
+      authMax: env.AUTH_RATE_LIMIT_MAX,
+    },
     catalog: { cacheTtlSeconds: env.CATALOG_CACHE_TTL_SECONDS },
-    seed: { enabled: env.SEED_TEST_DATA, adminEmail: env.SEED_ADMIN_EMAIL, adminPassword: env.SEED_ADMIN_PASSWORD },
+    seed: {
+      enabled: env.SEED_TEST_DATA,
+      adminEmail: env.SEED_ADMIN_EMAIL,
+      adminPassword: env.SEED_ADMIN_PASSWORD,
+    },
   } satisfies AppConfig);
 }

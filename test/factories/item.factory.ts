@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
-export function itemInput(overrides: Partial<Record<'sku' | 'name' | 'currency', string> & Record<'priceCents' | 'stock', number>> = {}) {
+export function itemInput(
+  overrides: Partial<
+    Record<'sku' | 'name' | 'currency', string> & Record<'priceCents' | 'stock', number>
+  > = {},
+) {
   return {
     sku: `SKU-${randomBytes(4).toString('hex').toUpperCase()}`,
     name: 'Test item',

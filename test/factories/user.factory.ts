@@ -26,7 +26,8 @@ export async function createUser(
     .set(headers)
     .send({ email, password, name, ...(options.language ? { language: options.language } : {}) })
     .expect(201);
-  if (options.role === 'admin') await t.db.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [registered.body.id]);
+  if (options.role === 'admin')
+    await t.db.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [registered.body.id]);
   const login = await t.http().post('/v1/auth/login').set(headers).send({ email, password }).expect(200);
   return { id: registered.body.id, email, password, name, ...login.body };
 }

@@ -21,7 +21,9 @@ export class TestDatabase {
   static async create(): Promise<TestDatabase> {
     const adminUrl = required('DISPATCH_TEST_ADMIN_DB_URL');
     const name = `dispatch_t_${randomBytes(6).toString('hex')}`;
-    await withAdmin(adminUrl, (c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${required('DISPATCH_TEST_TEMPLATE_DB')}`));
+    await withAdmin(adminUrl, (c) =>
+      c.query(`CREATE DATABASE ${name} TEMPLATE ${required('DISPATCH_TEST_TEMPLATE_DB')}`),
+    );
     return new TestDatabase(name, databaseUrl(adminUrl, name));
   }
 
@@ -36,7 +38,9 @@ export class TestDatabase {
   }
 
   async drop(): Promise<void> {
-    await withAdmin(required('DISPATCH_TEST_ADMIN_DB_URL'), (c) => c.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`));
+    await withAdmin(required('DISPATCH_TEST_ADMIN_DB_URL'), (c) =>
+      c.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`),
+    );
   }
 }
 

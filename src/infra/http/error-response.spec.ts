@@ -6,7 +6,9 @@ import { describeError } from './error-response';
 
 describe(describeError.name, () => {
   it('keeps a domain error’s status, code, details and params', () => {
-    const sut = describeError(new ValidationFailedError([{ field: 'x', code: 'isInt', message: 'x must be an integer' }]));
+    const sut = describeError(
+      new ValidationFailedError([{ field: 'x', code: 'isInt', message: 'x must be an integer' }]),
+    );
     expect(sut).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', unexpected: false });
     expect(sut.details).toEqual([{ field: 'x', code: 'isInt', message: 'x must be an integer' }]);
   });
@@ -16,9 +18,21 @@ describe(describeError.name, () => {
     [new BadRequestException(), 400, 'BAD_REQUEST'],
     [new PayloadTooLargeException(), 413, 'PAYLOAD_TOO_LARGE'],
     [new ThrottlerException(), 429, 'RATE_LIMITED'],
-    [Object.assign(new Error('too big'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }), 413, 'PAYLOAD_TOO_LARGE'],
-    [Object.assign(new Error('bad type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    [Object.assign(new SyntaxError('Unexpected end of JSON input'), { statusCode: 400 }), 400, 'MALFORMED_JSON'],
+    [
+      Object.assign(new Error('too big'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+    [
+      Object.assign(new Error('bad type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      Object.assign(new SyntaxError('Unexpected end of JSON input'), { statusCode: 400 }),
+      400,
+      'MALFORMED_JSON',
+    ],
   ])('maps %p to %i %s', (error, status, code) => {
     expect(describeError(error)).toMatchObject({ status, code, unexpected: false });
   });
@@ -26,7 +40,12 @@ describe(describeError.name, () => {
   it.each([new Error('boom'), new TypeError('x is undefined'), 'a string', undefined, { statusCode: 500 }])(
     'treats %p as an unexpected 500 without leaking its message',
     (error) => {
-      expect(describeError(error)).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', fallbackMessage: 'Internal server error', unexpected: true });
+      expect(describeError(error)).toMatchObject({
+        status: 500,
+        code: 'INTERNAL_ERROR',
+        fallbackMessage: 'Internal server error',
+        unexpected: true,
+      });
     },
   );
 });

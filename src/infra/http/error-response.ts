@@ -37,7 +37,12 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST' },
 };
 
-const describe = (status: number, code: string, fallbackMessage: string, details?: unknown): ErrorDescription => ({
+const describe = (
+  status: number,
+  code: string,
+  fallbackMessage: string,
+  details?: unknown,
+): ErrorDescription => ({
   status,
   code,
   fallbackMessage,
@@ -72,7 +77,11 @@ export function describeError(error: unknown): ErrorDescription {
     return describe(400, 'MALFORMED_JSON', 'Request body is not valid JSON');
   }
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
-    return describe(fastify.statusCode, CODE_BY_STATUS[fastify.statusCode] ?? 'BAD_REQUEST', String(fastify.message));
+    return describe(
+      fastify.statusCode,
+      CODE_BY_STATUS[fastify.statusCode] ?? 'BAD_REQUEST',
+      String(fastify.message),
+    );
   }
   return { ...describe(500, 'INTERNAL_ERROR', 'Internal server error'), unexpected: true };
 }

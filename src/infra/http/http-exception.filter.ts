@@ -44,7 +44,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       correlationId,
     };
     if (problem.details !== undefined) {
-      body.details = problem.code === 'VALIDATION_FAILED' ? this.localiseFields(problem.details, lang) : problem.details;
+      body.details =
+        problem.code === 'VALIDATION_FAILED' ? this.localiseFields(problem.details, lang) : problem.details;
     }
     if (!reply.sent) {
       void reply.header('X-Correlation-Id', correlationId).status(problem.status).send(body);

@@ -19,7 +19,9 @@ export function rateLimitOptions(config: AppConfig, redis: Redis): ThrottlerModu
         name: 'default',
         ttl: config.rateLimit.windowMs,
         limit: (context: ExecutionContext) =>
-          reflector.get<boolean>(STRICT_RATE_LIMIT, context.getHandler()) ? config.rateLimit.authMax : config.rateLimit.max,
+          reflector.get<boolean>(STRICT_RATE_LIMIT, context.getHandler())
+            ? config.rateLimit.authMax
+            : config.rateLimit.max,
       },
     ],
     storage: new RedisThrottlerStorage(redis),

@@ -11,7 +11,12 @@ local hits = redis.call('INCR', KEYS[1])
 if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return { hits, redis.call('PTTL', KEYS[1]) }`;
 
-const OPEN: ThrottlerStorageRecord = { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+const OPEN: ThrottlerStorageRecord = {
+  totalHits: 0,
+  timeToExpire: 0,
+  isBlocked: false,
+  timeToBlockExpire: 0,
+};
 
 /**
  * Rate-limit counters in Redis so every api replica shares them. When Redis is unreachable the limiter
@@ -23,13 +28,27 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
 
-  async increment(key: string, ttl: number, limit: number, _block: number, name: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    _block: number,
+    name: string,
+  ): Promise<ThrottlerStorageRecord> {
     if (this.redis.status !== 'ready') return OPEN;
     try {
-      const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, `rl:${name}:${key}`, ttl)) as [number, number];
+      const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, `rl:${name}:${key}`, ttl)) as [
+        number,
+        number,
+      ];
       const seconds = Math.max(1, Math.ceil(pttl / 1000));
       const isBlocked = hits > limit;
-      return { totalHits: hits, timeToExpire: seconds, isBlocked, timeToBlockExpire: isBlocked ? seconds : 0 };
+      return {
+        totalHits: hits,
+        timeToExpire: seconds,
+        isBlocked,
+        timeToBlockExpire: isBlocked ? seconds : 0,
+      };
     } catch (error) {
       this.logger.warn({ err: error }, 'rate limiter unavailable; allowing request');
       return OPEN;

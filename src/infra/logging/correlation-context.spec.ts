@@ -10,12 +10,17 @@ describe('CorrelationContext', () => {
     );
   });
 
-  it.each([undefined, '', 'short', 'has space inside', 'x'.repeat(200), '<script>alert(1)</script>', '\nnewline123'])(
-    'replaces %p with a fresh uuid',
-    (value) => {
-      expect(CorrelationContext.fromHeader(value)).toMatch(uuid);
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    'short',
+    'has space inside',
+    'x'.repeat(200),
+    '<script>alert(1)</script>',
+    '\nnewline123',
+  ])('replaces %p with a fresh uuid', (value) => {
+    expect(CorrelationContext.fromHeader(value)).toMatch(uuid);
+  });
 
   it('exposes the id inside run() only, across awaits', async () => {
     expect(CorrelationContext.current()).toBeUndefined();

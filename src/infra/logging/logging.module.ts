@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 
 import { Global, Module } from '@nestjs/common';
@@ -42,7 +43,8 @@ function withDestination<T extends object>(destination: Writable | null, options
             req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
-          customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+          customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+            err || res.statusCode >= 500 ? 'error' : 'info',
         }),
       }),
     }),

@@ -34,11 +34,20 @@ export class LockService {
     this.redlock.on('error', () => undefined);
   }
 
-  async withLock<T>(resource: string, options: LockOptions, work: (signal: RedlockAbortSignal) => Promise<T>): Promise<T> {
+  async withLock<T>(
+    resource: string,
+    options: LockOptions,
+    work: (signal: RedlockAbortSignal) => Promise<T>,
+  ): Promise<T> {
     const retryDelay = 50;
     const retryCount = Math.max(0, Math.ceil((options.waitMs ?? 0) / retryDelay));
     try {
-      return await this.redlock.using([resource], options.ttlMs, { retryCount, retryDelay, retryJitter: 25 }, work);
+      return await this.redlock.using(
+        [resource],
+        options.ttlMs,
+        { retryCount, retryDelay, retryJitter: 25 },
+        work,
+      );
     } catch (error) {
       if (error instanceof ExecutionError) throw new LockBusyError(resource);
       throw error;

@@ -46,7 +46,8 @@ export class AuthSessionsRepository {
         RETURNING t.session_id, s.user_id`,
       [hash],
     );
-    if (consumed.length) return { kind: 'rotated', sessionId: consumed[0].session_id, userId: consumed[0].user_id };
+    if (consumed.length)
+      return { kind: 'rotated', sessionId: consumed[0].session_id, userId: consumed[0].user_id };
     const known: { session_id: string; used_at: Date | null }[] = await em.query(
       `SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = $1`,
       [hash],
@@ -62,7 +63,12 @@ export class AuthSessionsRepository {
     );
   }
 
-  async revokeAllOf(em: EntityManager, userId: string, exceptSessionId: string, reason: string): Promise<void> {
+  async revokeAllOf(
+    em: EntityManager,
+    userId: string,
+    exceptSessionId: string,
+    reason: string,
+  ): Promise<void> {
     await em.query(
       `UPDATE auth_sessions SET revoked_at = now(), revoke_reason = $3
         WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL`,

@@ -9,7 +9,12 @@ import { UserEntity } from '../users/user.entity';
 import { Registration, UsersService } from '../users/users.service';
 import { AuthSessionsRepository } from './auth-sessions.repository';
 import { AccessTokenClaims, AuthUser } from './auth-user';
-import { InvalidAccessTokenError, InvalidCredentialsError, InvalidRefreshTokenError, RefreshTokenReusedError } from './auth.errors';
+import {
+  InvalidAccessTokenError,
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  RefreshTokenReusedError,
+} from './auth.errors';
 import { TokenPairResponse } from './token-pair.response';
 
 const DAY_MS = 86_400_000;

@@ -12,7 +12,8 @@ import { ItemsRepository } from './items.repository';
 
 const itemKey = (id: string) => `catalog:item:${id}`;
 const LIST_GENERATION = 'catalog:list:gen';
-const listKey = (generation: number, page: number, limit: number) => `catalog:list:${generation}:${page}:${limit}`;
+const listKey = (generation: number, page: number, limit: number) =>
+  `catalog:list:${generation}:${page}:${limit}`;
 
 /**
  * Catalog reads are cache-aside in Redis. Every write invalidates after commit: the item's key is
@@ -29,10 +30,14 @@ export class CatalogService {
 
   async list(page: number, limit: number): Promise<Page<ItemResponse>> {
     const generation = await this.cache.generation(LIST_GENERATION);
-    return this.cache.getOrSet(listKey(generation, page, limit), this.config.catalog.cacheTtlSeconds, async () => {
-      const [rows, total] = await this.items.page(page, limit);
-      return { data: rows.map(toItemResponse), total, page, limit };
-    });
+    return this.cache.getOrSet(
+      listKey(generation, page, limit),
+      this.config.catalog.cacheTtlSeconds,
+      async () => {
+        const [rows, total] = await this.items.page(page, limit);
+        return { data: rows.map(toItemResponse), total, page, limit };
+      },
+    );
   }
 
   async get(id: string): Promise<ItemResponse> {

@@ -43,13 +43,18 @@ export class ItemsRepository {
   /** Applies the patch to a live item; returns the updated row or null when there is none. */
   async update(em: EntityManager, id: string, patch: UpdateItemDto): Promise<ItemEntity | null> {
     const repo = em.getRepository(ItemEntity);
-    const item = await repo.findOne({ where: { id, deletedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+    const item = await repo.findOne({
+      where: { id, deletedAt: IsNull() },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!item) return null;
     return this.mapSkuConflict(patch.sku ?? item.sku, () => repo.save(repo.merge(item, patch)));
   }
 
   async softDelete(em: EntityManager, id: string): Promise<boolean> {
-    const result = await em.getRepository(ItemEntity).update({ id, deletedAt: IsNull() }, { deletedAt: new Date() });
+    const result = await em
+      .getRepository(ItemEntity)
+      .update({ id, deletedAt: IsNull() }, { deletedAt: new Date() });
     return (result.affected ?? 0) > 0;
   }
 

@@ -34,7 +34,9 @@ export class SeedService implements OnApplicationBootstrap {
   async seed(): Promise<{ adminCreated: boolean; itemsCreated: number }> {
     const { adminEmail, adminPassword } = this.config.seed;
     if (this.config.env === 'production' || !adminEmail || !adminPassword) {
-      throw new Error('Seeding needs SEED_ADMIN_EMAIL and SEED_ADMIN_PASSWORD and is never run in production');
+      throw new Error(
+        'Seeding needs SEED_ADMIN_EMAIL and SEED_ADMIN_PASSWORD and is never run in production',
+      );
     }
     const adminCreated = await this.users.ensureAdmin(adminEmail, adminPassword);
     const itemsCreated = await this.catalog.ensureItems(DEMO_ITEMS);

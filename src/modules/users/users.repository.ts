@@ -37,17 +37,15 @@ export class UsersRepository {
 
   /** Inserts the user unless the email exists; never touches an existing row. */
   async insertIfAbsent(em: EntityManager, user: NewUser): Promise<boolean> {
-    const result = await em
-      .createQueryBuilder()
-      .insert()
-      .into(UserEntity)
-      .values(user)
-      .orIgnore()
-      .execute();
+    const result = await em.createQueryBuilder().insert().into(UserEntity).values(user).orIgnore().execute();
     return (result.identifiers?.filter(Boolean).length ?? 0) > 0;
   }
 
-  async update(em: EntityManager, id: string, patch: Partial<Pick<UserEntity, 'name' | 'email' | 'language' | 'passwordHash'>>): Promise<void> {
+  async update(
+    em: EntityManager,
+    id: string,
+    patch: Partial<Pick<UserEntity, 'name' | 'email' | 'language' | 'passwordHash'>>,
+  ): Promise<void> {
     try {
       await em.getRepository(UserEntity).update({ id }, patch);
     } catch (error) {

@@ -57,9 +57,14 @@ export class UsersService {
    * Changes the password after checking the current one. `onChanged` runs in the same transaction
    * (the auth module uses it to revoke the user's other sessions).
    */
-  async changePassword(id: string, input: ChangePasswordDto, onChanged: (em: EntityManager) => Promise<void>): Promise<void> {
+  async changePassword(
+    id: string,
+    input: ChangePasswordDto,
+    onChanged: (em: EntityManager) => Promise<void>,
+  ): Promise<void> {
     const user = await this.get(id);
-    if (!(await this.hasher.verify(user.passwordHash, input.currentPassword))) throw new WrongCurrentPasswordError();
+    if (!(await this.hasher.verify(user.passwordHash, input.currentPassword)))
+      throw new WrongCurrentPasswordError();
     const passwordHash = await this.hasher.hash(input.newPassword);
     await this.tx.run(async (em) => {
       await this.users.update(em, id, { passwordHash });
@@ -71,7 +76,12 @@ export class UsersService {
   async ensureAdmin(email: string, password: string): Promise<boolean> {
     const passwordHash = await this.hasher.hash(password);
     return this.tx.run((em) =>
-      this.users.insertIfAbsent(em, { email: email.toLowerCase(), name: 'Admin', passwordHash, role: UserRole.Admin }),
+      this.users.insertIfAbsent(em, {
+        email: email.toLowerCase(),
+        name: 'Admin',
+        passwordHash,
+        role: UserRole.Admin,
+      }),
     );
   }
 }

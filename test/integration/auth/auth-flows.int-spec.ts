@@ -15,8 +15,16 @@ describe('auth flows (real Postgres + Redis)', () => {
       .post('/v1/auth/register')
       .send({ email: '  Ana@Example.COM ', password: 'long-enough-pass', name: 'Ana' })
       .expect(201);
-    expect(res.body).toEqual({ id: expect.any(String), email: 'ana@example.com', name: 'Ana', role: 'customer' });
-    const [row] = await t.db.query<{ password_hash: string }>(`SELECT password_hash FROM users WHERE id = $1`, [res.body.id]);
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      email: 'ana@example.com',
+      name: 'Ana',
+      role: 'customer',
+    });
+    const [row] = await t.db.query<{ password_hash: string }>(
+      `SELECT password_hash FROM users WHERE id = $1`,
+      [res.body.id],
+    );
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
   });
 
@@ -37,7 +45,9 @@ describe('auth flows (real Postgres + Redis)', () => {
       .send({ email: 'mallory@example.com', password: 'long-enough-pass', name: 'Mallory', role: 'admin' })
       .expect(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
-    expect(res.body.details).toContainEqual(expect.objectContaining({ field: 'role', code: 'whitelistValidation' }));
+    expect(res.body.details).toContainEqual(
+      expect.objectContaining({ field: 'role', code: 'whitelistValidation' }),
+    );
     expect(await t.db.query(`SELECT 1 FROM users WHERE email = 'mallory@example.com'`)).toHaveLength(0);
   });
 
@@ -51,7 +61,11 @@ describe('auth flows (real Postgres + Redis)', () => {
 
   it('gives the same answer for a wrong password and an unknown email', async () => {
     const user = await createUser(t);
-    const wrong = await t.http().post('/v1/auth/login').send({ email: user.email, password: 'not-the-password' }).expect(401);
+    const wrong = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: 'not-the-password' })
+      .expect(401);
     const unknown = await t
       .http()
       .post('/v1/auth/login')
@@ -77,33 +91,62 @@ describe('auth flows (real Postgres + Redis)', () => {
     const user = await createUser(t);
     const [header, payload] = user.accessToken.split('.');
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
-    await t.http().get('/v1/users/me').set({ Authorization: `Bearer ${unsigned}` }).expect(401);
-    await t.http().get('/v1/users/me').set({ Authorization: `Bearer ${header}.${payload}.forgedsignature` }).expect(401);
+    await t
+      .http()
+      .get('/v1/users/me')
+      .set({ Authorization: `Bearer ${unsigned}` })
+      .expect(401);
+    await t
+      .http()
+      .get('/v1/users/me')
+      .set({ Authorization: `Bearer ${header}.${payload}.forgedsignature` })
+      .expect(401);
   });
 
   it('rotates refresh tokens: each refresh returns a new pair and the new tokens work', async () => {
     const user = await createUser(t);
-    const first = await t.http().post('/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
+    const first = await t
+      .http()
+      .post('/v1/auth/refresh')
+      .send({ refreshToken: user.refreshToken })
+      .expect(200);
     expect(first.body.refreshToken).not.toBe(user.refreshToken);
     expect(first.body.expiresIn).toBe(900);
     await t.http().get('/v1/users/me').set(bearer(first.body)).expect(200);
-    const second = await t.http().post('/v1/auth/refresh').send({ refreshToken: first.body.refreshToken }).expect(200);
+    const second = await t
+      .http()
+      .post('/v1/auth/refresh')
+      .send({ refreshToken: first.body.refreshToken })
+      .expect(200);
     expect(second.body.refreshToken).not.toBe(first.body.refreshToken);
     const stored = await t.db.query<{ token_hash: string }>(
       `SELECT token_hash FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id WHERE s.user_id = $1`,
       [user.id],
     );
     expect(stored).toHaveLength(3);
-    for (const row of stored) expect([user.refreshToken, first.body.refreshToken]).not.toContain(row.token_hash);
+    for (const row of stored)
+      expect([user.refreshToken, first.body.refreshToken]).not.toContain(row.token_hash);
   });
 
   it('revokes the whole session when a rotated refresh token is reused', async () => {
     const user = await createUser(t);
-    const rotated = await t.http().post('/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
-    const reuse = await t.http().post('/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(401);
+    const rotated = await t
+      .http()
+      .post('/v1/auth/refresh')
+      .send({ refreshToken: user.refreshToken })
+      .expect(200);
+    const reuse = await t
+      .http()
+      .post('/v1/auth/refresh')
+      .send({ refreshToken: user.refreshToken })
+      .expect(401);
     expect(reuse.body.code).toBe('REFRESH_TOKEN_REUSED');
     // The attacker's copy and the legitimate newest tokens are all dead now.
-    const newest = await t.http().post('/v1/auth/refresh').send({ refreshToken: rotated.body.refreshToken }).expect(401);
+    const newest = await t
+      .http()
+      .post('/v1/auth/refresh')
+      .send({ refreshToken: rotated.body.refreshToken })
+      .expect(401);
     expect(newest.body.code).toBe('INVALID_REFRESH_TOKEN');
     await t.http().get('/v1/users/me').set(bearer(rotated.body)).expect(401);
     await t.http().get('/v1/users/me').set(bearer(user)).expect(401);
@@ -132,7 +175,11 @@ describe('auth flows (real Postgres + Redis)', () => {
 
   it('logout ends only that session; another login of the same user keeps working', async () => {
     const user = await createUser(t);
-    const other = await t.http().post('/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    const other = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: user.password })
+      .expect(200);
     await t.http().post('/v1/auth/logout').set(bearer(user)).expect(204);
     await t.http().get('/v1/users/me').set(bearer(other.body)).expect(200);
   });

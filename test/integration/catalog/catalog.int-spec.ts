@@ -41,7 +41,9 @@ describe('catalog: CRUD, cache-aside, pagination', () => {
   it('keeps writes admin-only: 401 anonymous, 403 customer, nothing written', async () => {
     const input = itemInput();
     expect((await t.http().post('/v1/items').send(input).expect(401)).body.code).toBe('UNAUTHENTICATED');
-    expect((await t.http().post('/v1/items').set(bearer(customer)).send(input).expect(403)).body.code).toBe('FORBIDDEN');
+    expect((await t.http().post('/v1/items').set(bearer(customer)).send(input).expect(403)).body.code).toBe(
+      'FORBIDDEN',
+    );
     const [item] = await t.db.query<{ id: string }>(`SELECT id FROM items LIMIT 1`);
     if (item) {
       await t.http().patch(`/v1/items/${item.id}`).set(bearer(customer)).send({ stock: 0 }).expect(403);
@@ -75,7 +77,10 @@ describe('catalog: CRUD, cache-aside, pagination', () => {
   });
 
   it('answers 400 for a malformed item id and 404 for an unknown one', async () => {
-    expect((await t.http().get('/v1/items/not-a-uuid').expect(400)).body.details[0]).toMatchObject({ field: 'id', code: 'isUuid' });
+    expect((await t.http().get('/v1/items/not-a-uuid').expect(400)).body.details[0]).toMatchObject({
+      field: 'id',
+      code: 'isUuid',
+    });
     await t.http().get('/v1/items/00000000-0000-4000-8000-000000000000').expect(404);
   });
 

@@ -14,7 +14,11 @@ describe('database and lock infrastructure', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ SEED_TEST_DATA: 'true', SEED_ADMIN_EMAIL: 'seed-admin@example.com', SEED_ADMIN_PASSWORD: 'seed-admin-password' });
+    t = await startTestApp({
+      SEED_TEST_DATA: 'true',
+      SEED_ADMIN_EMAIL: 'seed-admin@example.com',
+      SEED_ADMIN_PASSWORD: 'seed-admin-password',
+    });
   });
   afterAll(() => t.close());
 
@@ -22,7 +26,9 @@ describe('database and lock infrastructure', () => {
     it('commits everything the callback wrote', async () => {
       const sut = t.app.get(TransactionRunner);
       await sut.run(async (em) => {
-        await em.query(`INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('TX-OK', 'ok', 1, 'EUR', 1)`);
+        await em.query(
+          `INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('TX-OK', 'ok', 1, 'EUR', 1)`,
+        );
       });
       expect(await t.db.query(`SELECT 1 FROM items WHERE sku = 'TX-OK'`)).toHaveLength(1);
     });
@@ -31,8 +37,12 @@ describe('database and lock infrastructure', () => {
       const sut = t.app.get(TransactionRunner);
       await expect(
         sut.run(async (em) => {
-          await em.query(`INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('TX-A', 'a', 1, 'EUR', 1)`);
-          await em.query(`INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('TX-B', 'b', 1, 'EUR', 1)`);
+          await em.query(
+            `INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('TX-A', 'a', 1, 'EUR', 1)`,
+          );
+          await em.query(
+            `INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('TX-B', 'b', 1, 'EUR', 1)`,
+          );
           throw new Error('abort');
         }),
       ).rejects.toThrow('abort');
@@ -43,7 +53,9 @@ describe('database and lock infrastructure', () => {
       const sut = t.app.get(TransactionRunner);
       await expect(
         sut.run(async (em) => {
-          await em.query(`INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('TX-C', 'c', 1, 'EUR', 1)`);
+          await em.query(
+            `INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('TX-C', 'c', 1, 'EUR', 1)`,
+          );
           await em.query(`UPDATE items SET stock = stock - 5 WHERE sku = 'TX-C'`);
         }),
       ).rejects.toThrow(/check constraint/);
@@ -62,7 +74,12 @@ describe('database and lock infrastructure', () => {
           events.push(`${name}:end`);
         });
       await Promise.all([hold('a', LockKey.order('o1')), hold('b', LockKey.order('o1'))]);
-      expect(events).toEqual([expect.stringMatching(/:start$/), expect.stringMatching(/:end$/), expect.stringMatching(/:start$/), expect.stringMatching(/:end$/)]);
+      expect(events).toEqual([
+        expect.stringMatching(/:start$/),
+        expect.stringMatching(/:end$/),
+        expect.stringMatching(/:start$/),
+        expect.stringMatching(/:end$/),
+      ]);
       expect(events[0].split(':')[0]).toBe(events[1].split(':')[0]);
 
       events.length = 0;
@@ -73,14 +90,20 @@ describe('database and lock infrastructure', () => {
     it('gives up with LockBusyError when the lock stays taken', async () => {
       const sut = t.app.get(LockService);
       let release!: () => void;
-      const held = sut.withLock('lock:test:busy', { ttlMs: 2000 }, () => new Promise<void>((resolve) => (release = resolve)));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      await expect(sut.withLock('lock:test:busy', { ttlMs: 1000, waitMs: 100 }, async () => 'never')).rejects.toBeInstanceOf(
-        LockBusyError,
+      const held = sut.withLock(
+        'lock:test:busy',
+        { ttlMs: 2000 },
+        () => new Promise<void>((resolve) => (release = resolve)),
       );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await expect(
+        sut.withLock('lock:test:busy', { ttlMs: 1000, waitMs: 100 }, async () => 'never'),
+      ).rejects.toBeInstanceOf(LockBusyError);
       release();
       await held;
-      await expect(sut.withLock('lock:test:busy', { ttlMs: 1000 }, async () => 'free again')).resolves.toBe('free again');
+      await expect(sut.withLock('lock:test:busy', { ttlMs: 1000 }, async () => 'free again')).resolves.toBe(
+        'free again',
+      );
     });
 
     it('keeps its keys under the configured Redis prefix', async () => {
@@ -96,12 +119,22 @@ describe('database and lock infrastructure', () => {
       const admin = await TestDatabase.create();
       await admin.query(`DROP SCHEMA public CASCADE; CREATE SCHEMA public;`);
       const config = { ...t.config, db: { ...t.config.db, url: admin.url } } as AppConfig;
-      const sources = await Promise.all([1, 2].map(() => new DataSource(dataSourceOptions(config)).initialize()));
+      const sources = await Promise.all(
+        [1, 2].map(() => new DataSource(dataSourceOptions(config)).initialize()),
+      );
       try {
         const applied = await Promise.all(sources.map((ds) => runMigrationsLocked(ds)));
         expect(applied.flat()).toEqual(['Init1764000000000']);
-        const tables = await admin.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`);
-        expect(tables.map((r) => r.tablename).sort()).toEqual(['auth_sessions', 'items', 'migrations', 'refresh_tokens', 'users']);
+        const tables = await admin.query<{ tablename: string }>(
+          `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
+        );
+        expect(tables.map((r) => r.tablename).sort()).toEqual([
+          'auth_sessions',
+          'items',
+          'migrations',
+          'refresh_tokens',
+          'users',
+        ]);
       } finally {
         await Promise.all(sources.map((ds) => ds.destroy()));
         await admin.drop();
@@ -109,12 +142,32 @@ describe('database and lock infrastructure', () => {
     });
 
     it('enforce the schema invariants (stock >= 0, integer cents, unique live sku, lowercase email)', async () => {
-      await expect(t.db.query(`INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('N', 'n', 1, 'EUR', -1)`)).rejects.toThrow(/check/);
-      await expect(t.db.query(`INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('N', 'n', -1, 'EUR', 1)`)).rejects.toThrow(/check/);
-      await expect(t.db.query(`INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('N', 'n', 1, 'eur', 1)`)).rejects.toThrow(/check/);
-      await t.db.query(`INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('UNIQ', 'n', 1, 'EUR', 1)`);
-      await expect(t.db.query(`INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('UNIQ', 'n', 1, 'EUR', 1)`)).rejects.toThrow(/unique/);
-      await expect(t.db.query(`INSERT INTO users (email, name, password_hash) VALUES ('UP@X.CO', 'n', 'h')`)).rejects.toThrow(/check/);
+      await expect(
+        t.db.query(
+          `INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('N', 'n', 1, 'EUR', -1)`,
+        ),
+      ).rejects.toThrow(/check/);
+      await expect(
+        t.db.query(
+          `INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('N', 'n', -1, 'EUR', 1)`,
+        ),
+      ).rejects.toThrow(/check/);
+      await expect(
+        t.db.query(
+          `INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('N', 'n', 1, 'eur', 1)`,
+        ),
+      ).rejects.toThrow(/check/);
+      await t.db.query(
+        `INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('UNIQ', 'n', 1, 'EUR', 1)`,
+      );
+      await expect(
+        t.db.query(
+          `INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ('UNIQ', 'n', 1, 'EUR', 1)`,
+        ),
+      ).rejects.toThrow(/unique/);
+      await expect(
+        t.db.query(`INSERT INTO users (email, name, password_hash) VALUES ('UP@X.CO', 'n', 'h')`),
+      ).rejects.toThrow(/check/);
     });
   });
 
@@ -122,14 +175,22 @@ describe('database and lock infrastructure', () => {
     it('created the demo admin and catalog at boot', async () => {
       const admins = await t.db.query(`SELECT role FROM users WHERE email = 'seed-admin@example.com'`);
       expect(admins).toEqual([{ role: 'admin' }]);
-      const login = await t.http().post('/v1/auth/login').send({ email: 'seed-admin@example.com', password: 'seed-admin-password' }).expect(200);
+      const login = await t
+        .http()
+        .post('/v1/auth/login')
+        .send({ email: 'seed-admin@example.com', password: 'seed-admin-password' })
+        .expect(200);
       await t
         .http()
         .post('/v1/items')
         .set('Authorization', `Bearer ${login.body.accessToken}`)
         .send({ sku: 'BY-SEEDED-ADMIN', name: 'x', priceCents: 1, currency: 'EUR', stock: 1 })
         .expect(201);
-      expect(Number((await t.db.query<{ n: string }>(`SELECT count(*) n FROM items WHERE sku LIKE 'DEMO-%'`))[0].n)).toBe(5);
+      expect(
+        Number(
+          (await t.db.query<{ n: string }>(`SELECT count(*) n FROM items WHERE sku LIKE 'DEMO-%'`))[0].n,
+        ),
+      ).toBe(5);
     });
 
     it('is idempotent: running again creates nothing and changes nothing', async () => {

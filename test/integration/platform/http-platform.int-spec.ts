@@ -20,12 +20,25 @@ describe('HTTP platform: errors, i18n, limits, correlation ids, docs', () => {
     });
 
     it('answers malformed JSON with 400, never 500', async () => {
-      const res = await t.http().post('/v1/auth/register').set('Content-Type', 'application/json').send('{"email":').expect(400);
-      expect(res.body).toMatchObject({ statusCode: 400, code: expect.stringMatching(/MALFORMED_JSON|BAD_REQUEST/) });
+      const res = await t
+        .http()
+        .post('/v1/auth/register')
+        .set('Content-Type', 'application/json')
+        .send('{"email":')
+        .expect(400);
+      expect(res.body).toMatchObject({
+        statusCode: 400,
+        code: expect.stringMatching(/MALFORMED_JSON|BAD_REQUEST/),
+      });
     });
 
     it('answers an unsupported content type with 415', async () => {
-      const res = await t.http().post('/v1/auth/login').set('Content-Type', 'application/xml').send('<a/>').expect(415);
+      const res = await t
+        .http()
+        .post('/v1/auth/login')
+        .set('Content-Type', 'application/xml')
+        .send('<a/>')
+        .expect(415);
       expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     });
 
@@ -42,14 +55,29 @@ describe('HTTP platform: errors, i18n, limits, correlation ids, docs', () => {
 
   describe('validation and i18n', () => {
     it('lists every bad field with its rule', async () => {
-      const res = await t.http().post('/v1/auth/register').send({ email: 'nope', password: 'short', extra: 1 }).expect(400);
+      const res = await t
+        .http()
+        .post('/v1/auth/register')
+        .send({ email: 'nope', password: 'short', extra: 1 })
+        .expect(400);
       expect(res.body.code).toBe('VALIDATION_FAILED');
       const pairs = res.body.details.map((d: { field: string; code: string }) => `${d.field}:${d.code}`);
-      expect(pairs).toEqual(expect.arrayContaining(['email:isEmail', 'password:isLength', 'name:isString', 'extra:whitelistValidation']));
+      expect(pairs).toEqual(
+        expect.arrayContaining([
+          'email:isEmail',
+          'password:isLength',
+          'name:isString',
+          'extra:whitelistValidation',
+        ]),
+      );
     });
 
     it('answers in English by default and in pt-BR when asked', async () => {
-      const en = await t.http().post('/v1/auth/login').send({ email: 'a@b.co', password: 'whatever-pass' }).expect(401);
+      const en = await t
+        .http()
+        .post('/v1/auth/login')
+        .send({ email: 'a@b.co', password: 'whatever-pass' })
+        .expect(401);
       const pt = await t
         .http()
         .post('/v1/auth/login')
@@ -62,7 +90,12 @@ describe('HTTP platform: errors, i18n, limits, correlation ids, docs', () => {
     });
 
     it('localises per-field validation messages', async () => {
-      const res = await t.http().post('/v1/auth/register').set('Accept-Language', 'pt').send({ email: 'x' }).expect(400);
+      const res = await t
+        .http()
+        .post('/v1/auth/register')
+        .set('Accept-Language', 'pt')
+        .send({ email: 'x' })
+        .expect(400);
       expect(res.body.message).toMatch(/requisição é inválida/);
       expect(res.body.details.find((d: { field: string }) => d.field === 'email').message).toBe(
         'email deve ser um endereço de e-mail válido.',
@@ -78,15 +111,27 @@ describe('HTTP platform: errors, i18n, limits, correlation ids, docs', () => {
 
   describe('correlation id', () => {
     it('echoes a well-formed X-Correlation-Id on success and error responses', async () => {
-      const ok = await t.http().get('/v1/health/live').set('X-Correlation-Id', 'client-abc-12345').expect(200);
+      const ok = await t
+        .http()
+        .get('/v1/health/live')
+        .set('X-Correlation-Id', 'client-abc-12345')
+        .expect(200);
       expect(ok.headers['x-correlation-id']).toBe('client-abc-12345');
-      const err = await t.http().get('/v1/items/not-a-uuid').set('X-Correlation-Id', 'client-def-67890').expect(400);
+      const err = await t
+        .http()
+        .get('/v1/items/not-a-uuid')
+        .set('X-Correlation-Id', 'client-def-67890')
+        .expect(400);
       expect(err.headers['x-correlation-id']).toBe('client-def-67890');
       expect(err.body.correlationId).toBe('client-def-67890');
     });
 
     it('replaces a malformed header with a generated uuid', async () => {
-      const res = await t.http().get('/v1/health/live').set('X-Correlation-Id', 'bad id with spaces').expect(200);
+      const res = await t
+        .http()
+        .get('/v1/health/live')
+        .set('X-Correlation-Id', 'bad id with spaces')
+        .expect(200);
       expect(res.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
 
@@ -110,9 +155,18 @@ describe('HTTP platform: errors, i18n, limits, correlation ids, docs', () => {
       expect(html.text).toContain('swagger');
       const spec = await t.http().get('/docs/openapi.json').expect(200);
       expect(Object.keys(spec.body.paths)).toEqual(
-        expect.arrayContaining(['/v1/auth/register', '/v1/auth/login', '/v1/items', '/v1/items/{id}', '/v1/users/me', '/v1/health/ready']),
+        expect.arrayContaining([
+          '/v1/auth/register',
+          '/v1/auth/login',
+          '/v1/items',
+          '/v1/items/{id}',
+          '/v1/users/me',
+          '/v1/health/ready',
+        ]),
       );
-      expect(spec.body.components.schemas.CreateItemDto.properties.priceCents).toMatchObject({ type: 'number' });
+      expect(spec.body.components.schemas.CreateItemDto.properties.priceCents).toMatchObject({
+        type: 'number',
+      });
       expect(spec.body.components.schemas.CreateItemDto.required).toEqual(
         expect.arrayContaining(['sku', 'name', 'priceCents', 'currency', 'stock']),
       );

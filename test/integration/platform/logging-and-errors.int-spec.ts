@@ -25,21 +25,31 @@ describe('logging and unexpected errors', () => {
   afterAll(() => t.close());
 
   it('turns an unknown error into a 500 with the standard shape, no internals, and logs its stack once', async () => {
-    const res = await t.http().get('/v1/test-only/boom').set('X-Correlation-Id', 'boom-correlation-1').expect(500);
+    const res = await t
+      .http()
+      .get('/v1/test-only/boom')
+      .set('X-Correlation-Id', 'boom-correlation-1')
+      .expect(500);
     expect(res.body).toEqual({
       statusCode: 500,
       code: 'INTERNAL_ERROR',
       message: 'Something went wrong on our side.',
       correlationId: 'boom-correlation-1',
     });
-    const errors = await t.logs.where((l) => l.msg === 'unhandled error' && l.correlationId === 'boom-correlation-1');
+    const errors = await t.logs.where(
+      (l) => l.msg === 'unhandled error' && l.correlationId === 'boom-correlation-1',
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0].level).toBe(50);
     expect((errors[0].err as { stack: string }).stack).toContain('secret internal detail');
   });
 
   it('binds the correlation id to every log line of a request, including service logs after body parsing', async () => {
-    await t.http().post('/v1/auth/register').send({ email: 'logs@example.com', password: 'long-enough-pass', name: 'L' }).expect(201);
+    await t
+      .http()
+      .post('/v1/auth/register')
+      .send({ email: 'logs@example.com', password: 'long-enough-pass', name: 'L' })
+      .expect(201);
     await t
       .http()
       .post('/v1/auth/login')
@@ -50,7 +60,11 @@ describe('logging and unexpected errors', () => {
     const messages = lines.map((l) => l.msg);
     expect(messages).toEqual(expect.arrayContaining(['login succeeded', 'request completed']));
     const service = lines.find((l) => l.msg === 'login succeeded')!;
-    expect(service).toMatchObject({ context: 'AuthService', userId: expect.any(String), sessionId: expect.any(String) });
+    expect(service).toMatchObject({
+      context: 'AuthService',
+      userId: expect.any(String),
+      sessionId: expect.any(String),
+    });
   });
 
   it('keeps concurrent requests’ correlation ids apart', async () => {

@@ -7,12 +7,21 @@ describe('rate limiting (Redis-backed, per IP and per user)', () => {
   const freshIp = () => `10.0.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
 
   beforeAll(async () => {
-    t = await startTestApp({ TRUST_PROXY: 'true', RATE_LIMIT_MAX: '5', AUTH_RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '1500' });
+    t = await startTestApp({
+      TRUST_PROXY: 'true',
+      RATE_LIMIT_MAX: '5',
+      AUTH_RATE_LIMIT_MAX: '3',
+      RATE_LIMIT_WINDOW_MS: '1500',
+    });
   });
   afterAll(() => t.close());
 
   const login = (ip: string) =>
-    t.http().post('/v1/auth/login').set('X-Forwarded-For', ip).send({ email: 'rate@example.com', password: 'whatever-pass' });
+    t
+      .http()
+      .post('/v1/auth/login')
+      .set('X-Forwarded-For', ip)
+      .send({ email: 'rate@example.com', password: 'whatever-pass' });
 
   it('answers 429 with Retry-After past the auth limit for one IP, and recovers after the window', async () => {
     const ip = freshIp();
@@ -35,7 +44,12 @@ describe('rate limiting (Redis-backed, per IP and per user)', () => {
     for (let i = 0; i < 5; i++) {
       await t.http().get('/v1/users/me').set(bearer(alice)).set('X-Forwarded-For', freshIp()).expect(200);
     }
-    const limited = await t.http().get('/v1/users/me').set(bearer(alice)).set('X-Forwarded-For', freshIp()).expect(429);
+    const limited = await t
+      .http()
+      .get('/v1/users/me')
+      .set(bearer(alice))
+      .set('X-Forwarded-For', freshIp())
+      .expect(429);
     expect(limited.headers['retry-after']).toBeDefined();
     await t.http().get('/v1/users/me').set(bearer(bob)).set('X-Forwarded-For', freshIp()).expect(200);
   });

@@ -17,7 +17,12 @@ describe('users: profile and password', () => {
       .set(bearer(user))
       .send({ name: 'Renamed', email: `NEW-${user.email}`, language: 'pt-BR' })
       .expect(200);
-    expect(res.body).toMatchObject({ name: 'Renamed', email: `new-${user.email}`, language: 'pt-BR', role: 'customer' });
+    expect(res.body).toMatchObject({
+      name: 'Renamed',
+      email: `new-${user.email}`,
+      language: 'pt-BR',
+      role: 'customer',
+    });
   });
 
   it('refuses an email that another user has', async () => {
@@ -40,7 +45,11 @@ describe('users: profile and password', () => {
 
   it('changes the password, keeps this session and signs out the others', async () => {
     const user = await createUser(t);
-    const other = await t.http().post('/v1/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    const other = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: user.password })
+      .expect(200);
     await t
       .http()
       .patch('/v1/users/me/password')
@@ -50,7 +59,11 @@ describe('users: profile and password', () => {
     await t.http().get('/v1/users/me').set(bearer(user)).expect(200);
     await t.http().get('/v1/users/me').set(bearer(other.body)).expect(401);
     await t.http().post('/v1/auth/login').send({ email: user.email, password: user.password }).expect(401);
-    await t.http().post('/v1/auth/login').send({ email: user.email, password: 'brand-new-password' }).expect(200);
+    await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: 'brand-new-password' })
+      .expect(200);
   });
 
   it('validates the new password length', async () => {
@@ -61,6 +74,8 @@ describe('users: profile and password', () => {
       .set(bearer(user))
       .send({ currentPassword: user.password, newPassword: 'short' })
       .expect(400);
-    expect(res.body.details).toContainEqual(expect.objectContaining({ field: 'newPassword', code: 'isLength' }));
+    expect(res.body.details).toContainEqual(
+      expect.objectContaining({ field: 'newPassword', code: 'isLength' }),
+    );
   });
 });
