@@ -80,3 +80,10 @@ export class TestRedis {
     }
   }
 }
+
+/** An empty database (no template): for exercising migrations as a fresh deployment would. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const db = await TestDatabase.create();
+  await db.query(`DROP SCHEMA public CASCADE; CREATE SCHEMA public;`);
+  return db;
+}
