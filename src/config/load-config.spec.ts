@@ -110,6 +110,18 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('reports cross-variable rules together with every other problem', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', STRIPE_MODE: 'live', SEED_TEST_DATA: 'true' });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'DATABASE_URL is required',
+        'JWT_SECRET is required',
+        'SEED_TEST_DATA must not be true in production',
+        'STRIPE_SECRET_KEY is required when STRIPE_MODE=live',
+      ]),
+    );
+  });
+
   it('needs seed credentials when seeding', () => {
     expect(problemsOf({ ...valid, SEED_TEST_DATA: 'true' })).toEqual([
       'SEED_ADMIN_EMAIL is required when SEED_TEST_DATA=true',

@@ -1,5 +1,5 @@
 import { AppConfig } from './app-config';
-import { envSchema } from './env.schema';
+import { crossFieldProblems, envSchema } from './env.schema';
 
 export class InvalidConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -13,15 +13,16 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
   // Empty strings count as unset, so `FOO=` in an env file falls back to the default or is reported missing.
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  const problems = [
+    ...(parsed.error?.issues ?? []).map((issue) => {
       const name = issue.path.join('.') || '(environment)';
       const message =
         issue.code === 'invalid_type' && raw[name] === undefined ? 'is required' : issue.message;
       return `${name} ${message}`;
-    });
-    throw new InvalidConfigError([...new Set(problems)].sort());
-  }
+    }),
+    ...crossFieldProblems(raw).map(({ name, message }) => `${name} ${message}`),
+  ];
+  if (!parsed.success || problems.length) throw new InvalidConfigError([...new Set(problems)].sort());
   const env = parsed.data;
   return Object.assign(new AppConfig(), {
     env: env.NODE_ENV,
