@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AcceptLanguageResolver, I18nModule } from 'nestjs-i18n';
@@ -14,6 +14,7 @@ import { TrackerThrottlerGuard } from './infra/http/tracker-throttler.guard';
 import { createValidationPipe } from './infra/http/validation.pipe';
 import { DEFAULT_LANGUAGE } from './infra/i18n/language';
 import { LoggingModule } from './infra/logging/logging.module';
+import { QueueModule } from './infra/queue/queue.module';
 import { RedisModule } from './infra/redis/redis.module';
 import { REDIS_CLIENT } from './infra/redis/redis.tokens';
 import { AuthGuard } from './modules/auth/auth.guard';
@@ -21,35 +22,57 @@ import { AuthModule } from './modules/auth/auth.module';
 import { RolesGuard } from './modules/auth/roles.guard';
 import { CatalogModule } from './modules/catalog/catalog.module';
 import { HealthModule } from './modules/health/health.module';
+import { OrderJobsModule } from './modules/orders/jobs/order-jobs.module';
+import { OrdersModule } from './modules/orders/orders.module';
+import { OutboxRelayModule } from './modules/outbox/outbox-relay.module';
+import { PaymentsModule } from './modules/payments/payments.module';
+import { StripeModule } from './modules/payments/stripe/stripe.module';
 import { SeedModule } from './modules/seed/seed.module';
 import { UsersModule } from './modules/users/users.module';
 
-@Module({
-  imports: [
-    AppConfigModule,
-    LoggingModule,
-    I18nModule.forRoot({
-      fallbackLanguage: DEFAULT_LANGUAGE,
-      loaderOptions: { path: path.join(__dirname, 'i18n'), watch: false },
-      // Errors pick their language with pickLanguage; the resolver serves I18nContext to later modules.
-      resolvers: [AcceptLanguageResolver],
-    }),
-    DatabaseModule,
-    RedisModule,
-    ThrottlerModule.forRootAsync({ inject: [AppConfig, REDIS_CLIENT], useFactory: rateLimitOptions }),
-    AuthModule,
-    UsersModule,
-    CatalogModule,
-    HealthModule,
-    SeedModule,
-  ],
-  providers: [
-    { provide: APP_FILTER, useClass: HttpExceptionFilter },
-    { provide: APP_PIPE, useFactory: createValidationPipe },
-    // Order matters: authentication sets request.user, which roles and per-user rate limits read.
-    { provide: APP_GUARD, useExisting: AuthGuard },
-    { provide: APP_GUARD, useExisting: RolesGuard },
-    { provide: APP_GUARD, useClass: TrackerThrottlerGuard },
-  ],
-})
-export class AppModule {}
+/** api: HTTP only. worker: relay, processors, reconciler. all: both in one process (dev default). */
+export type ProcessRole = 'api' | 'worker' | 'all';
+
+const httpProviders: Provider[] = [
+  { provide: APP_FILTER, useClass: HttpExceptionFilter },
+  { provide: APP_PIPE, useFactory: createValidationPipe },
+  // Order matters: authentication sets request.user, which roles and per-user rate limits read.
+  { provide: APP_GUARD, useExisting: AuthGuard },
+  { provide: APP_GUARD, useExisting: RolesGuard },
+  { provide: APP_GUARD, useClass: TrackerThrottlerGuard },
+];
+
+@Module({})
+export class AppModule {
+  static forRole(role: ProcessRole): DynamicModule {
+    const api = role !== 'worker';
+    const worker = role !== 'api';
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule,
+        LoggingModule,
+        I18nModule.forRoot({
+          fallbackLanguage: DEFAULT_LANGUAGE,
+          loaderOptions: { path: path.join(__dirname, 'i18n'), watch: false },
+          // Errors pick their language with pickLanguage; the resolver serves I18nContext to later modules.
+          resolvers: [AcceptLanguageResolver],
+        }),
+        DatabaseModule,
+        RedisModule,
+        QueueModule,
+        StripeModule,
+        ThrottlerModule.forRootAsync({ inject: [AppConfig, REDIS_CLIENT], useFactory: rateLimitOptions }),
+        AuthModule,
+        UsersModule,
+        CatalogModule,
+        OrdersModule,
+        PaymentsModule,
+        HealthModule,
+        ...(api ? [SeedModule] : []),
+        ...(worker ? [OutboxRelayModule, OrderJobsModule] : []),
+      ],
+      providers: api ? httpProviders : [],
+    };
+  }
+}

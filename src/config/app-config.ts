@@ -16,7 +16,21 @@ export class AppConfig {
   db: { url: string; poolSize: number; runMigrations: boolean };
   redis: { url: string; keyPrefix: string };
   auth: { jwtSecret: string; accessTtlSeconds: number; refreshTtlDays: number };
-  stripe: { mode: 'fake' | 'mock' | 'live'; secretKey?: string; webhookSecret?: string };
+  stripe: {
+    mode: 'fake' | 'mock' | 'live';
+    secretKey: string;
+    webhookSecret: string;
+    /** Base URL of a stripe-mock compatible server (mode mock); unset means api.stripe.com. */
+    apiUrl?: string;
+    /** Port of the in-process fake Stripe (mode fake); 0 picks a free port. */
+    fakePort: number;
+    timeoutMs: number;
+    maxRetries: number;
+  };
+  orders: { paymentWindowSeconds: number; concurrency: number };
+  queues: { attempts: number; backoffMs: number; completedRetentionSeconds: number };
+  outbox: { batchSize: number; pollMs: number; retentionSeconds: number; stuckAfterSeconds: number };
+  reconciler: { intervalMs: number };
   rateLimit: { windowMs: number; max: number; authMax: number };
   catalog: { cacheTtlSeconds: number };
   seed: { enabled: boolean; adminEmail?: string; adminPassword?: string };

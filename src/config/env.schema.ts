@@ -44,6 +44,21 @@ export const envSchema = z.object({
   STRIPE_MODE: z.enum(['fake', 'mock', 'live']).default('fake'),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_API_URL: url(['http:', 'https:']).optional(),
+  FAKE_STRIPE_PORT: int(0, 65535).default(12111),
+  STRIPE_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  STRIPE_MAX_RETRIES: int(0, 10).default(2),
+
+  PAYMENT_WINDOW_SECONDS: int(10, 7 * 86400).default(1800),
+  JOB_ATTEMPTS: int(1, 50).default(5),
+  JOB_BACKOFF_MS: int(10, 600_000).default(2000),
+  JOB_COMPLETED_RETENTION_SECONDS: int(60, 30 * 86400).default(86400),
+  ORDERS_CONCURRENCY: int(1, 200).default(10),
+  OUTBOX_BATCH_SIZE: int(1, 5000).default(200),
+  OUTBOX_POLL_MS: int(10, 60_000).default(1000),
+  OUTBOX_RETENTION_SECONDS: int(120, 90 * 86400).default(7 * 86400),
+  OUTBOX_STUCK_AFTER_SECONDS: int(1, 86400).default(60),
+  RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(60_000),
 
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(65536),
@@ -80,6 +95,18 @@ export function crossFieldProblems(
   }
   if (production && stripeMode !== 'live')
     problems.push({ name: 'STRIPE_MODE', message: 'must be live in production' });
+  if (stripeMode === 'mock' && !raw.STRIPE_API_URL) {
+    problems.push({ name: 'STRIPE_API_URL', message: 'is required when STRIPE_MODE=mock' });
+  }
+  const retention = Number(raw.OUTBOX_RETENTION_SECONDS ?? 7 * 86400);
+  const completedRetention = Number(raw.JOB_COMPLETED_RETENTION_SECONDS ?? 86400);
+  if (retention <= completedRetention) {
+    problems.push({
+      name: 'OUTBOX_RETENTION_SECONDS',
+      message:
+        'must exceed JOB_COMPLETED_RETENTION_SECONDS (a re-sent outbox row must still be deduplicated)',
+    });
+  }
   if (stripeMode !== 'fake') {
     for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
       if (!raw[name]) problems.push({ name, message: `is required when STRIPE_MODE=${stripeMode}` });

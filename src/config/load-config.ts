@@ -49,9 +49,27 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     },
     stripe: {
       mode: env.STRIPE_MODE,
-      secretKey: env.STRIPE_SECRET_KEY,
-      webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+      // Fake mode needs no real credentials; these only have to match between our client and our fake.
+      secretKey: env.STRIPE_SECRET_KEY ?? 'sk_test_dispatch_fake',
+      webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? 'whsec_dispatch_fake',
+      apiUrl: env.STRIPE_API_URL,
+      fakePort: env.FAKE_STRIPE_PORT,
+      timeoutMs: env.STRIPE_TIMEOUT_MS,
+      maxRetries: env.STRIPE_MAX_RETRIES,
     },
+    orders: { paymentWindowSeconds: env.PAYMENT_WINDOW_SECONDS, concurrency: env.ORDERS_CONCURRENCY },
+    queues: {
+      attempts: env.JOB_ATTEMPTS,
+      backoffMs: env.JOB_BACKOFF_MS,
+      completedRetentionSeconds: env.JOB_COMPLETED_RETENTION_SECONDS,
+    },
+    outbox: {
+      batchSize: env.OUTBOX_BATCH_SIZE,
+      pollMs: env.OUTBOX_POLL_MS,
+      retentionSeconds: env.OUTBOX_RETENTION_SECONDS,
+      stuckAfterSeconds: env.OUTBOX_STUCK_AFTER_SECONDS,
+    },
+    reconciler: { intervalMs: env.RECONCILER_INTERVAL_MS },
     rateLimit: {
       windowMs: env.RATE_LIMIT_WINDOW_MS,
       max: env.RATE_LIMIT_MAX,

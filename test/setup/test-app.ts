@@ -6,11 +6,13 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 
-import { AppModule } from '../../src/app.module';
+import { AppModule, ProcessRole } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { configureApp, createHttpAdapter } from '../../src/infra/http/configure-app';
 import { LOG_DESTINATION } from '../../src/infra/logging/logging.module';
+import { FakeStripeServer } from '../../src/modules/payments/stripe/fake/fake-stripe.server';
+import { FAKE_STRIPE } from '../../src/modules/payments/stripe/stripe.module';
 import { TestDatabase, TestRedis } from './test-resources';
 
 /** Environment every in-process test app starts from; tests override what they exercise. */
@@ -21,6 +23,11 @@ export const TEST_ENV: Record<string, string> = {
   STRIPE_MODE: 'fake',
   RATE_LIMIT_MAX: '1000000',
   AUTH_RATE_LIMIT_MAX: '1000000',
+  FAKE_STRIPE_PORT: '0',
+  STRIPE_MAX_RETRIES: '0',
+  JOB_BACKOFF_MS: '50',
+  OUTBOX_POLL_MS: '200',
+  RECONCILER_INTERVAL_MS: '3600000',
 };
 
 export interface TestApp {
@@ -30,6 +37,8 @@ export interface TestApp {
   redis: TestRedis;
   /** JSON log lines the app wrote (set LOG_LEVEL to see them; tests default to silent). */
   logs: LogCapture;
+  /** The in-process fake Stripe (STRIPE_MODE=fake). */
+  fakeStripe: FakeStripeServer;
   http: () => TestAgent;
   close: () => Promise<void>;
 }
@@ -44,6 +53,10 @@ export interface TestAppOptions {
   shared?: { db: TestDatabase; redis: TestRedis };
   /** Extra controllers mounted next to the app's own (for exercising cross-cutting behaviour). */
   controllers?: Type[];
+  /** Which process to boot: 'all' (default) runs the api and the worker in this process. */
+  role?: ProcessRole;
+  /** Replace providers (e.g. a strategy that always fails). */
+  overrides?: { provide: unknown; useValue?: unknown; useClass?: Type }[];
 }
 
 export async function startTestApp(
@@ -61,27 +74,43 @@ export async function startTestApp(
     ...env,
   });
   const logs = new LogCapture();
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule],
+  const builder = Test.createTestingModule({
+    imports: [AppModule.forRole(options.role ?? 'all')],
     controllers: options.controllers ?? [],
   })
     .overrideProvider(AppConfig)
     .useValue(config)
     .overrideProvider(LOG_DESTINATION)
-    .useValue(logs.stream)
-    .compile();
+    .useValue(logs.stream);
+  for (const o of options.overrides ?? []) {
+    const override = builder.overrideProvider(o.provide);
+    if (o.useClass) override.useClass(o.useClass);
+    else override.useValue(o.useValue);
+  }
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), {
     bufferLogs: true,
+    rawBody: true,
   });
   await configureApp(app, config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  // Listen for real: the fake Stripe delivers webhooks over HTTP like Stripe does.
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const fakeStripe = app.get<FakeStripeServer | null>(FAKE_STRIPE, { strict: false });
+  fakeStripe?.configureWebhook({
+    url: `${baseUrl}/v1/payments/webhook`,
+    secret: config.stripe.webhookSecret,
+  });
   return {
     app,
     config,
     db,
     redis,
     logs,
+    get fakeStripe(): FakeStripeServer {
+      if (!fakeStripe) throw new Error('this test app runs no fake Stripe');
+      return fakeStripe;
+    },
     http: () => request(app.getHttpServer()),
     close: async () => {
       await app.close();

@@ -1,4 +1,5 @@
 import { Init1764000000000 } from './migrations/1764000000000-init';
+import { Orders1764000100000 } from './migrations/1764000100000-orders';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from ts-jest and from dist/. */
-export const MIGRATIONS = [Init1764000000000];
+export const MIGRATIONS = [Init1764000000000, Orders1764000100000];

@@ -37,3 +37,11 @@ export class ServiceUnavailableError extends DomainError {
     super('A dependency is unavailable', details);
   }
 }
+
+export class NotFoundRouteError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  readonly httpStatus = 404;
+  constructor() {
+    super('The requested resource does not exist');
+  }
+}

@@ -11,6 +11,30 @@ export type RedisPurpose = 'app' | 'bullmq';
  * - `bullmq`: BullMQ requires `maxRetriesPerRequest: null` and prefixes keys itself (ioredis keyPrefix
  *   is not supported by BullMQ).
  */
+/** ioredis options from a redis:// or rediss:// URL (BullMQ wants options, not a URL). */
+export function redisOptionsFromUrl(url: string): RedisOptions {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(parsed.port || 6379),
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+  };
+}
+
+/** Connection options for BullMQ queues and workers (BullMQ opens and closes its own connections). */
+export function bullmqConnectionOptions(config: AppConfig): RedisOptions {
+  return {
+    ...redisOptionsFromUrl(config.redis.url),
+    connectionName: 'dispatch-bullmq',
+    maxRetriesPerRequest: null,
+    enableReadyCheck: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  };
+}
+
 export function createRedisConnection(config: AppConfig, purpose: RedisPurpose, name = purpose): Redis {
   const common: RedisOptions = {
     connectionName: `dispatch-${name}`,

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../../src/config/app-config';
 import { dataSourceOptions } from '../../../src/infra/database/database.module';
+import { MIGRATIONS } from '../../../src/infra/database/migrations';
 import { runMigrationsLocked } from '../../../src/infra/database/migration-runner';
 import { TransactionRunner } from '../../../src/infra/database/transaction-runner';
 import { LockBusyError, LockService } from '../../../src/infra/redis/lock.service';
@@ -124,17 +125,21 @@ describe('database and lock infrastructure', () => {
       );
       try {
         const applied = await Promise.all(sources.map((ds) => runMigrationsLocked(ds)));
-        expect(applied.flat()).toEqual(['Init1764000000000']);
+        expect(applied.flat()).toEqual(MIGRATIONS.map((m) => m.name));
         const tables = await admin.query<{ tablename: string }>(
           `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`,
         );
-        expect(tables.map((r) => r.tablename).sort()).toEqual([
-          'auth_sessions',
-          'items',
-          'migrations',
-          'refresh_tokens',
-          'users',
-        ]);
+        expect(tables.map((r) => r.tablename)).toEqual(
+          expect.arrayContaining([
+            'auth_sessions',
+            'items',
+            'migrations',
+            'refresh_tokens',
+            'users',
+            'orders',
+            'outbox',
+          ]),
+        );
       } finally {
         await Promise.all(sources.map((ds) => ds.destroy()));
         await admin.drop();

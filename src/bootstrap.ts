@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+
+import { AppModule, ProcessRole } from './app.module';
+import { AppConfig } from './config/app-config';
+import { loadEnvFile } from './config/env-file';
+import { loadConfig } from './config/load-config';
+import { configureApp, createHttpAdapter } from './infra/http/configure-app';
+import { Logger } from 'nestjs-pino';
+
+/** Starts one Dispatch process. Shared by main.ts (api), worker.ts and all.ts. */
+export async function bootstrap(role: ProcessRole): Promise<void> {
+  loadEnvFile();
+  // Validate before anything connects, so a bad environment stops the process with every problem listed.
+  const config = loadConfig(process.env);
+  if (role === 'worker') {
+    const app = await NestFactory.createApplicationContext(AppModule.forRole(role), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    app.flushLogs();
+    app.enableShutdownHooks();
+    await app.init();
+    return;
+  }
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRole(role),
+    createHttpAdapter(config),
+    {
+      bufferLogs: true,
+      rawBody: true,
+    },
+  );
+  await configureApp(app, app.get(AppConfig));
+  await app.listen(config.http.port, config.http.host);
+}
+
+export function run(role: ProcessRole): void {
+  bootstrap(role).catch((error: unknown) => {
+    console.error(
+      error instanceof Error ? (error.name === 'InvalidConfigError' ? error.message : error.stack) : error,
+    );
+    process.exit(1);
+  });
+}

@@ -1,0 +1,19 @@
+import { OrderJob } from './queue-names';
+
+/** Fields every job carries: which order, which outbox row enqueued it, and the originating request. */
+export interface JobEnvelope {
+  orderId: string;
+  outboxId: string;
+  correlationId?: string;
+}
+
+/** Payload type of each orders job, so `queue.add(OrderJob.Refund, payload)` is checked by the compiler. */
+export interface OrderJobPayloads {
+  [OrderJob.Process]: JobEnvelope;
+  [OrderJob.Cancel]: JobEnvelope & { reason: string; actor: string };
+  [OrderJob.Refund]: JobEnvelope & { refundId: string };
+  [OrderJob.Compensate]: JobEnvelope & { failedJob: string; error: string };
+  [OrderJob.Expire]: JobEnvelope;
+}
+
+export type OrderJobPayload<N extends OrderJob = OrderJob> = OrderJobPayloads[N];

@@ -1,0 +1,21 @@
+/** Every BullMQ queue Dispatch runs. */
+export enum QueueName {
+  Orders = 'orders',
+}
+
+/** Jobs of the `orders` queue; each has exactly one strategy (checked at boot). */
+export enum OrderJob {
+  Process = 'PROCESS',
+  Cancel = 'CANCEL',
+  Refund = 'REFUND',
+  Compensate = 'COMPENSATE',
+  Expire = 'EXPIRE',
+}
+
+/** ARCHITECTURE.md §5: lower runs first. */
+export const JobPriority = {
+  PaymentCritical: 1,
+  Orders: 5,
+  Notifications: 10,
+  Housekeeping: 20,
+} as const;

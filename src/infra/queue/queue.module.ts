@@ -1,0 +1,37 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import { JobsOptions } from 'bullmq';
+
+import { AppConfig } from '../../config/app-config';
+import { bullmqConnectionOptions } from '../redis/redis-connection.factory';
+import { QueueName } from './queue-names';
+
+/** BullMQ key prefix: under REDIS_KEY_PREFIX, with a {hash tag} so a queue's keys share one Cluster slot. */
+export const queuePrefix = (config: AppConfig): string => `${config.redis.keyPrefix}{bull}`;
+
+/** The default options of every job (ARCHITECTURE.md §5), set here and nowhere else. */
+export function defaultJobOptions(config: AppConfig): JobsOptions {
+  return {
+    attempts: config.queues.attempts,
+    backoff: { type: 'exponential', delay: config.queues.backoffMs },
+    removeOnComplete: { age: config.queues.completedRetentionSeconds },
+    removeOnFail: false,
+  };
+}
+
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        connection: bullmqConnectionOptions(config),
+        prefix: queuePrefix(config),
+        defaultJobOptions: defaultJobOptions(config),
+      }),
+    }),
+    BullModule.registerQueue({ name: QueueName.Orders }),
+  ],
+  exports: [BullModule],
+})
+export class QueueModule {}

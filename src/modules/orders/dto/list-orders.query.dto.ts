@@ -1,0 +1,27 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDateString, IsEnum, IsOptional, IsUUID } from 'class-validator';
+
+import { PaginationQueryDto } from '../../../infra/http/pagination.dto';
+import { OrderStatus } from '../order-state';
+
+export class ListOrdersQueryDto extends PaginationQueryDto {
+  @ApiPropertyOptional({ enum: OrderStatus })
+  @IsOptional()
+  @IsEnum(OrderStatus)
+  status?: OrderStatus;
+
+  @ApiPropertyOptional({ description: 'created at or after (ISO 8601)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'created before (ISO 8601)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'admin only: orders of this user', format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all')
+  userId?: string;
+}

@@ -1,0 +1,124 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+
+import { AppConfig } from '../../../config/app-config';
+import { TransactionRunner } from '../../../infra/database/transaction-runner';
+import { OrderJob, QueueName } from '../../../infra/queue/queue-names';
+import { LockService } from '../../../infra/redis/lock.service';
+import { LockKey } from '../../../infra/redis/lock-keys';
+import { JobRunsRepository } from '../../outbox/job-runs.repository';
+import { OutboxWriter } from '../../outbox/outbox.writer';
+import { OrderSettlementService } from '../order-settlement.service';
+import { orderEvents } from '../orders.events';
+import { OrdersRepository } from '../orders.repository';
+
+export interface ReconcileReport {
+  expired: number;
+  redispatched: number;
+  compensations: number;
+  stuckOutboxRows: number;
+}
+
+const BATCH = 200;
+/** A job run untouched this long should be visible in Redis; if it is not, Redis lost it. */
+const MISSING_JOB_GRACE_SECONDS = 5;
+
+/**
+ * Rebuilds what Redis may have lost from Postgres, the source of truth: overdue PENDING orders are settled
+ * from Stripe's view, job runs whose job vanished are re-dispatched through the outbox, failed work without
+ * compensation gets it, and outbox rows stuck unsent are reported.
+ */
+@Injectable()
+export class OrderReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OrderReconciler.name);
+  private timer?: NodeJS.Timeout;
+  private current?: Promise<unknown>;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly orders: OrdersRepository,
+    private readonly settlement: OrderSettlementService,
+    private readonly jobRuns: JobRunsRepository,
+    private readonly outbox: OutboxWriter,
+    private readonly tx: TransactionRunner,
+    private readonly locks: LockService,
+    @InjectQueue(QueueName.Orders) private readonly queue: Queue,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.current;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.current = this.reconcile()
+        .catch((err) => this.logger.error({ err }, 'reconciliation failed'))
+        .finally(() => this.schedule());
+    }, this.config.reconciler.intervalMs);
+  }
+
+  async reconcile(): Promise<ReconcileReport> {
+    const report: ReconcileReport = { expired: 0, redispatched: 0, compensations: 0, stuckOutboxRows: 0 };
+
+    for (const orderId of await this.orders.overduePending(BATCH)) {
+      try {
+        const outcome = await this.locks.withLock(
+          LockKey.order(orderId),
+          { ttlMs: 30_000, waitMs: 1000 },
+          () => this.settlement.expire(orderId),
+        );
+        if (outcome.status === 'done') report.expired++;
+      } catch (err) {
+        this.logger.warn({ err, orderId }, 'could not settle overdue order; next round retries');
+      }
+    }
+
+    for (const run of await this.jobRuns.open(MISSING_JOB_GRACE_SECONDS, BATCH)) {
+      if (await this.queue.getJob(run.jobId)) continue;
+      const [, changed]: [unknown, number] = await this.dataSource.query(
+        `UPDATE outbox SET sent_at = NULL WHERE id = $1 AND sent_at IS NOT NULL`,
+        [run.outboxId],
+      );
+      if (changed) report.redispatched++;
+      else
+        this.logger.warn({ jobId: run.jobId, outboxId: run.outboxId }, 'lost job whose outbox row is gone');
+    }
+
+    for (const run of await this.jobRuns.failed(OrderJob.Compensate, BATCH)) {
+      const written = await this.tx.run((em) =>
+        this.outbox.append(
+          em,
+          orderEvents.compensationNeeded(run.aggregateId, run.name, run.lastError ?? 'failed'),
+        ),
+      );
+      report.compensations += written.length;
+    }
+
+    const [{ count, oldest }]: { count: string; oldest: Date | null }[] = await this.dataSource.query(
+      `SELECT count(*) AS count, min(occurred_at) AS oldest FROM outbox
+        WHERE sent_at IS NULL AND occurred_at < now() - make_interval(secs => $1)`,
+      [this.config.outbox.stuckAfterSeconds],
+    );
+    report.stuckOutboxRows = Number(count);
+    if (report.stuckOutboxRows) {
+      this.logger.warn(
+        { stuckOutboxRows: report.stuckOutboxRows, oldest },
+        'outbox rows unsent for too long: is the relay running?',
+      );
+    }
+    if (report.expired || report.redispatched || report.compensations)
+      this.logger.log({ ...report }, 'reconciled');
+    return report;
+  }
+}

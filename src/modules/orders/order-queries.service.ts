@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+
+import { Page } from '../../infra/http/pagination.dto';
+import { AuthUser } from '../auth/auth-user';
+import { JobRun, JobRunsRepository } from '../outbox/job-runs.repository';
+import { UserRole } from '../users/user.entity';
+import { ListOrdersQueryDto } from './dto/list-orders.query.dto';
+import { Order } from './order.entity';
+import { OrderResponse, toOrderResponse } from './order.response';
+import { OrderNotFoundError } from './orders.errors';
+import { HistoryEntry, OrdersRepository } from './orders.repository';
+
+/** Reads. A customer sees only their own orders; another user's order is a 404, not a 403. */
+@Injectable()
+export class OrderQueriesService {
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly jobRuns: JobRunsRepository,
+  ) {}
+
+  async list(user: AuthUser, query: ListOrdersQueryDto): Promise<Page<OrderResponse>> {
+    const isAdmin = user.role === UserRole.Admin;
+    const { orders, total } = await this.orders.list({
+      userId: isAdmin ? query.userId : user.id,
+      status: query.status,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      page: query.page,
+      limit: query.limit,
+    });
+    return { data: orders.map((o) => toOrderResponse(o)), total, page: query.page, limit: query.limit };
+  }
+
+  async get(user: AuthUser, orderId: string): Promise<Order> {
+    const order = await this.orders.find(orderId);
+    if (!order || (user.role !== UserRole.Admin && order.userId !== user.id))
+      throw new OrderNotFoundError(orderId);
+    return order;
+  }
+
+  async history(user: AuthUser, orderId: string): Promise<HistoryEntry[]> {
+    await this.get(user, orderId);
+    return this.orders.history(orderId);
+  }
+
+  async jobs(user: AuthUser, orderId: string): Promise<JobRun[]> {
+    await this.get(user, orderId);
+    return this.jobRuns.forAggregate(orderId);
+  }
+}

@@ -1,0 +1,141 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+
+import { UuidParamDto } from '../../infra/http/uuid-param.dto';
+import { CurrentUser, Roles } from '../auth/access-rules';
+import { AuthUser } from '../auth/auth-user';
+import { UserRole } from '../users/user.entity';
+import { CancelOrderDto } from './dto/cancel-order.dto';
+import { CreateOrderDto } from './dto/create-order.dto';
+import { ListOrdersQueryDto } from './dto/list-orders.query.dto';
+import { RefundOrderDto } from './dto/refund-order.dto';
+import { ShipOrderDto } from './dto/ship-order.dto';
+import { OrderFulfilmentService } from './order-fulfilment.service';
+import { OrderQueriesService } from './order-queries.service';
+import {
+  OrderHistoryResponse,
+  OrderJobResponse,
+  OrderPageResponse,
+  OrderResponse,
+  toHistoryResponse,
+  toJobResponse,
+  toOrderResponse,
+} from './order.response';
+import { PlaceOrderService } from './place-order.service';
+
+const actorOf = (user: AuthUser) => `${user.role}:${user.id}`;
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller('orders')
+export class OrdersController {
+  constructor(
+    private readonly placeOrder: PlaceOrderService,
+    private readonly queries: OrderQueriesService,
+    private readonly fulfilment: OrderFulfilmentService,
+  ) {}
+
+  @Post()
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description: 'unique per order attempt, scoped per user',
+  })
+  @ApiCreatedResponse({ type: OrderResponse })
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Headers('idempotency-key') key: string | undefined,
+    @Body() body: CreateOrderDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderResponse> {
+    const placed = await this.placeOrder.place(user, key, body);
+    void reply.status(placed.status);
+    return placed.body;
+  }
+
+  @Get()
+  @ApiOkResponse({ type: OrderPageResponse })
+  list(@CurrentUser() user: AuthUser, @Query() query: ListOrdersQueryDto): Promise<OrderPageResponse> {
+    return this.queries.list(user, query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: OrderResponse })
+  async get(@CurrentUser() user: AuthUser, @Param() params: UuidParamDto): Promise<OrderResponse> {
+    return toOrderResponse(await this.queries.get(user, params.id));
+  }
+
+  @Get(':id/history')
+  @ApiOkResponse({ type: [OrderHistoryResponse] })
+  async history(
+    @CurrentUser() user: AuthUser,
+    @Param() params: UuidParamDto,
+  ): Promise<OrderHistoryResponse[]> {
+    return (await this.queries.history(user, params.id)).map(toHistoryResponse);
+  }
+
+  @Get(':id/jobs')
+  @ApiOkResponse({ type: [OrderJobResponse] })
+  async jobs(@CurrentUser() user: AuthUser, @Param() params: UuidParamDto): Promise<OrderJobResponse[]> {
+    return (await this.queries.jobs(user, params.id)).map(toJobResponse);
+  }
+
+  @Roles(UserRole.Admin)
+  @Patch(':id/ship')
+  @ApiOkResponse({ type: OrderResponse })
+  async ship(
+    @CurrentUser() user: AuthUser,
+    @Param() params: UuidParamDto,
+    @Body() body: ShipOrderDto,
+  ): Promise<OrderResponse> {
+    return toOrderResponse(await this.fulfilment.ship(params.id, actorOf(user), body));
+  }
+
+  @Roles(UserRole.Admin)
+  @Patch(':id/deliver')
+  @ApiOkResponse({ type: OrderResponse })
+  async deliver(@CurrentUser() user: AuthUser, @Param() params: UuidParamDto): Promise<OrderResponse> {
+    return toOrderResponse(await this.fulfilment.deliver(params.id, actorOf(user)));
+  }
+
+  @Roles(UserRole.Admin)
+  @Patch(':id/cancel')
+  @ApiOkResponse({ type: OrderResponse, description: 'unpaid order cancelled' })
+  @ApiAcceptedResponse({ type: OrderResponse, description: 'paid order: refund and cancellation queued' })
+  async cancel(
+    @CurrentUser() user: AuthUser,
+    @Param() params: UuidParamDto,
+    @Body() body: CancelOrderDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderResponse> {
+    const { order, accepted } = await this.fulfilment.cancel(params.id, actorOf(user), body.reason);
+    void reply.status(accepted ? 202 : 200);
+    return toOrderResponse(order);
+  }
+
+  @Roles(UserRole.Admin)
+  @Patch(':id/refund')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ description: 'refund queued' })
+  async refund(
+    @CurrentUser() user: AuthUser,
+    @Param() params: UuidParamDto,
+    @Body() body: RefundOrderDto,
+  ): Promise<{ refundId: string; orderId: string; amountCents: number; status: string }> {
+    const refund = await this.fulfilment.refund(params.id, actorOf(user), body);
+    return {
+      refundId: refund.id,
+      orderId: refund.orderId,
+      amountCents: refund.amountCents,
+      status: refund.status,
+    };
+  }
+}

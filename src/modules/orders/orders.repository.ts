@@ -1,0 +1,323 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+import { CorrelationContext } from '../../infra/logging/correlation-context';
+import { Order, OrderLine, OrderRow, ShippingAddress, toOrder } from './order.entity';
+import { assertTransition, OrderStatus } from './order-state';
+import { InsufficientStockError, OrderItemNotFoundError, OrderVersionConflictError } from './orders.errors';
+
+export interface ReservedLine {
+  itemId: string;
+  quantity: number;
+  sku: string;
+  name: string;
+  unitPriceCents: number;
+  currency: string;
+}
+
+export interface TransitionMeta {
+  actor: string;
+  reason?: string;
+  /** Extra columns to set together with the status (snake_case column → value). */
+  set?: Record<string, unknown>;
+}
+
+export interface HistoryEntry {
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus;
+  actor: string;
+  reason: string | null;
+  correlationId: string | null;
+  at: string;
+}
+
+export interface OrderListFilter {
+  userId?: string;
+  status?: OrderStatus;
+  from?: Date;
+  to?: Date;
+  page: number;
+  limit: number;
+}
+
+const SETTABLE = new Set(['carrier', 'tracking_number', 'refunded_cents', 'stock_released']);
+
+@Injectable()
+export class OrdersRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Takes stock for every line with a guarded update (`stock >= qty`), in item-id order so concurrent
+   * orders lock rows in the same sequence and never deadlock. Throws when an item is missing or short.
+   */
+  async reserveStock(
+    em: EntityManager,
+    lines: { itemId: string; quantity: number }[],
+  ): Promise<ReservedLine[]> {
+    const reserved: ReservedLine[] = [];
+    for (const line of [...lines].sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0))) {
+      const [rows]: [{ sku: string; name: string; price_cents: number; currency: string }[], number] =
+        await em.query(
+          `UPDATE items SET stock = stock - $2, updated_at = now()
+          WHERE id = $1 AND deleted_at IS NULL AND stock >= $2
+          RETURNING sku, name, price_cents, currency`,
+          [line.itemId, line.quantity],
+        );
+      if (rows.length === 0) {
+        const exists = await em.query(`SELECT 1 FROM items WHERE id = $1 AND deleted_at IS NULL`, [
+          line.itemId,
+        ]);
+        throw exists.length
+          ? new InsufficientStockError(line.itemId)
+          : new OrderItemNotFoundError(line.itemId);
+      }
+      const row = rows[0];
+      reserved.push({
+        itemId: line.itemId,
+        quantity: line.quantity,
+        sku: row.sku,
+        name: row.name,
+        unitPriceCents: row.price_cents,
+        currency: row.currency.trim(),
+      });
+    }
+    return reserved;
+  }
+
+  /** Gives the order's stock back exactly once (guarded by orders.stock_released). Returns the item ids. */
+  async releaseStock(em: EntityManager, orderId: string): Promise<string[]> {
+    const [flag]: [unknown[], number] = await em.query(
+      `UPDATE orders SET stock_released = true WHERE id = $1 AND stock_released = false RETURNING id`,
+      [orderId],
+    );
+    if (flag.length === 0) return [];
+    const [items]: [{ id: string }[], number] = await em.query(
+      `UPDATE items i SET stock = i.stock + l.quantity, updated_at = now()
+         FROM (SELECT item_id, sum(quantity)::int AS quantity FROM order_lines WHERE order_id = $1 GROUP BY item_id) l
+        WHERE i.id = l.item_id RETURNING i.id`,
+      [orderId],
+    );
+    return items.map((i) => i.id);
+  }
+
+  async insert(
+    em: EntityManager,
+    draft: {
+      userId: string;
+      currency: string;
+      shippingAddress: ShippingAddress;
+      paymentDueAt: Date;
+      lines: ReservedLine[];
+    },
+  ): Promise<Order> {
+    const totalCents = draft.lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0);
+    const [row]: OrderRow[] = await em.query(
+      `INSERT INTO orders (user_id, status, total_cents, currency, shipping_address, payment_due_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6) RETURNING *`,
+      [
+        draft.userId,
+        OrderStatus.Pending,
+        totalCents,
+        draft.currency,
+        JSON.stringify(draft.shippingAddress),
+        draft.paymentDueAt,
+      ],
+    );
+    const lines: OrderLine[] = draft.lines.map((l, i) => ({
+      lineNo: i + 1,
+      itemId: l.itemId,
+      sku: l.sku,
+      name: l.name,
+      quantity: l.quantity,
+      unitPriceCents: l.unitPriceCents,
+    }));
+    await em.query(
+      `INSERT INTO order_lines (order_id, line_no, item_id, sku, name, quantity, unit_price_cents)
+       SELECT $1, * FROM unnest($2::int[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::int[])`,
+      [
+        row.id,
+        lines.map((l) => l.lineNo),
+        lines.map((l) => l.itemId),
+        lines.map((l) => l.sku),
+        lines.map((l) => l.name),
+        lines.map((l) => l.quantity),
+        lines.map((l) => l.unitPriceCents),
+      ],
+    );
+    await this.appendHistory(
+      em,
+      row.id,
+      null,
+      OrderStatus.Pending,
+      `customer:${draft.userId}`,
+      'order placed',
+    );
+    return toOrder(row, lines);
+  }
+
+  /**
+   * The only way a status changes: checks the transition table, writes `WHERE version = $n` (a stale
+   * writer, e.g. one whose lock expired, updates nothing and gets OrderVersionConflictError) and records
+   * history with the current correlation id.
+   */
+  async transition(em: EntityManager, order: Order, to: OrderStatus, meta: TransitionMeta): Promise<Order> {
+    assertTransition(order.status, to);
+    const extra = Object.entries(meta.set ?? {});
+    for (const [column] of extra)
+      if (!SETTABLE.has(column)) throw new Error(`column ${column} is not settable`);
+    const params: unknown[] = [order.id, order.version, to, ...extra.map(([, v]) => v)];
+    const sets = extra.map(([column], i) => `, ${column} = $${i + 4}`).join('');
+    const [rows]: [OrderRow[], number] = await em.query(
+      `UPDATE orders SET status = $3, version = version + 1, updated_at = now()${sets}
+        WHERE id = $1 AND version = $2 RETURNING *`,
+      params,
+    );
+    if (rows.length === 0) throw new OrderVersionConflictError(order.id, order.version);
+    await this.appendHistory(em, order.id, order.status, to, meta.actor, meta.reason ?? null);
+    return toOrder(rows[0], order.lines);
+  }
+
+  /** Version-checked update of non-status columns (refund totals, payment intent). */
+  async update(em: EntityManager, order: Order, set: Record<string, unknown>): Promise<Order> {
+    const entries = Object.entries(set);
+    for (const [column] of entries)
+      if (!SETTABLE.has(column)) throw new Error(`column ${column} is not settable`);
+    const [rows]: [OrderRow[], number] = await em.query(
+      `UPDATE orders SET version = version + 1, updated_at = now()${entries.map(([c], i) => `, ${c} = $${i + 3}`).join('')}
+        WHERE id = $1 AND version = $2 RETURNING *`,
+      [order.id, order.version, ...entries.map(([, v]) => v)],
+    );
+    if (rows.length === 0) throw new OrderVersionConflictError(order.id, order.version);
+    return toOrder(rows[0], order.lines);
+  }
+
+  async setPaymentIntent(em: EntityManager, orderId: string, paymentIntentId: string): Promise<void> {
+    await em.query(`UPDATE orders SET payment_intent_id = $2 WHERE id = $1 AND payment_intent_id IS NULL`, [
+      orderId,
+      paymentIntentId,
+    ]);
+  }
+
+  /** Reads and row-locks the order for the rest of the transaction. */
+  async lock(em: EntityManager, orderId: string): Promise<Order | null> {
+    const rows: OrderRow[] = await em.query(`SELECT * FROM orders WHERE id = $1 FOR UPDATE`, [orderId]);
+    return rows[0] ? toOrder(rows[0], await this.lines(em, orderId)) : null;
+  }
+
+  async findByPaymentIntent(em: EntityManager, paymentIntentId: string): Promise<string | null> {
+    const rows: { id: string }[] = await em.query(`SELECT id FROM orders WHERE payment_intent_id = $1`, [
+      paymentIntentId,
+    ]);
+    return rows[0]?.id ?? null;
+  }
+
+  async find(orderId: string): Promise<Order | null> {
+    const rows: OrderRow[] = await this.dataSource.query(`SELECT * FROM orders WHERE id = $1`, [orderId]);
+    return rows[0] ? toOrder(rows[0], await this.lines(this.dataSource.manager, orderId)) : null;
+  }
+
+  async list(filter: OrderListFilter): Promise<{ orders: Order[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.userId) add('user_id = ?', filter.userId);
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.from) add('created_at >= ?', filter.from);
+    if (filter.to) add('created_at < ?', filter.to);
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ count }]: { count: string }[] = await this.dataSource.query(
+      `SELECT count(*) FROM orders ${clause}`,
+      params,
+    );
+    const rows: OrderRow[] = await this.dataSource.query(
+      `SELECT * FROM orders ${clause} ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, filter.limit, (filter.page - 1) * filter.limit],
+    );
+    const lines = await this.linesOf(rows.map((r) => r.id));
+    return { orders: rows.map((r) => toOrder(r, lines.get(r.id) ?? [])), total: Number(count) };
+  }
+
+  async history(orderId: string): Promise<HistoryEntry[]> {
+    const rows: {
+      from_status: OrderStatus | null;
+      to_status: OrderStatus;
+      actor: string;
+      reason: string | null;
+      correlation_id: string | null;
+      created_at: Date;
+    }[] = await this.dataSource.query(`SELECT * FROM order_history WHERE order_id = $1 ORDER BY id`, [
+      orderId,
+    ]);
+    return rows.map((r) => ({
+      fromStatus: r.from_status,
+      toStatus: r.to_status,
+      actor: r.actor,
+      reason: r.reason,
+      correlationId: r.correlation_id,
+      at: r.created_at.toISOString(),
+    }));
+  }
+
+  /** PENDING orders whose payment window has closed. */
+  async overduePending(limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM orders WHERE status = 'PENDING' AND payment_due_at < now() ORDER BY payment_due_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private async appendHistory(
+    em: EntityManager,
+    orderId: string,
+    from: OrderStatus | null,
+    to: OrderStatus,
+    actor: string,
+    reason: string | null,
+  ): Promise<void> {
+    await em.query(
+      `INSERT INTO order_history (order_id, from_status, to_status, actor, reason, correlation_id) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [orderId, from, to, actor, reason, CorrelationContext.current() ?? null],
+    );
+  }
+
+  private async lines(em: EntityManager, orderId: string): Promise<OrderLine[]> {
+    return (await this.linesOf([orderId], em)).get(orderId) ?? [];
+  }
+
+  private async linesOf(
+    orderIds: string[],
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, OrderLine[]>> {
+    const map = new Map<string, OrderLine[]>();
+    if (orderIds.length === 0) return map;
+    const rows: {
+      order_id: string;
+      line_no: number;
+      item_id: string;
+      sku: string;
+      name: string;
+      quantity: number;
+      unit_price_cents: number;
+    }[] = await em.query(
+      `SELECT * FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no`,
+      [orderIds],
+    );
+    for (const r of rows) {
+      const list = map.get(r.order_id) ?? [];
+      list.push({
+        lineNo: r.line_no,
+        itemId: r.item_id,
+        sku: r.sku,
+        name: r.name,
+        quantity: r.quantity,
+        unitPriceCents: r.unit_price_cents,
+      });
+      map.set(r.order_id, list);
+    }
+    return map;
+  }
+}

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+export type JobRunState = 'queued' | 'active' | 'retrying' | 'completed' | 'skipped' | 'failed';
+
+export interface JobRun {
+  jobId: string;
+  outboxId: string;
+  queue: string;
+  name: string;
+  state: JobRunState;
+  attempts: number;
+  lastError: string | null;
+  correlationId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface JobRunRow {
+  job_id: string;
+  outbox_id: string;
+  queue: string;
+  name: string;
+  state: JobRunState;
+  attempts: number;
+  last_error: string | null;
+  correlation_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toJobRun = (r: JobRunRow): JobRun => ({
+  jobId: r.job_id,
+  outboxId: String(r.outbox_id),
+  queue: r.queue,
+  name: r.name,
+  state: r.state,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  correlationId: r.correlation_id,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+/**
+ * The durable record of every dispatched job (Postgres, not Redis): what `GET /orders/:id/jobs` shows and
+ * what the reconciler compares with Redis to re-dispatch jobs lost with it.
+ */
+@Injectable()
+export class JobRunsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async recordQueued(
+    em: EntityManager,
+    runs: {
+      jobId: string;
+      aggregateId: string;
+      outboxId: string;
+      queue: string;
+      name: string;
+      correlationId: string | null;
+    }[],
+  ): Promise<void> {
+    if (runs.length === 0) return;
+    await em.query(
+      `INSERT INTO job_runs (job_id, aggregate_id, outbox_id, queue, name, state, correlation_id)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
+       ON CONFLICT (job_id) DO UPDATE SET state = 'queued', updated_at = now()
+         WHERE job_runs.state NOT IN ('completed', 'skipped')`,
+      [
+        runs.map((r) => r.jobId),
+        runs.map((r) => r.aggregateId),
+        runs.map((r) => r.outboxId),
+        runs.map((r) => r.queue),
+        runs.map((r) => r.name),
+        runs.map(() => 'queued'),
+        runs.map((r) => r.correlationId),
+      ],
+    );
+  }
+
+  async record(jobId: string, state: JobRunState, attempts: number, lastError?: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE job_runs SET state = $2, attempts = GREATEST(attempts, $3), last_error = COALESCE($4, last_error), updated_at = now()
+        WHERE job_id = $1`,
+      [jobId, state, attempts, lastError ?? null],
+    );
+  }
+
+  async forAggregate(aggregateId: string): Promise<JobRun[]> {
+    const rows: JobRunRow[] = await this.dataSource.query(
+      `SELECT * FROM job_runs WHERE aggregate_id = $1 ORDER BY created_at, job_id`,
+      [aggregateId],
+    );
+    return rows.map(toJobRun);
+  }
+
+  /** Jobs that should still be in Redis (queued, running or waiting to retry), untouched for a while. */
+  async open(olderThanSeconds: number, limit: number): Promise<JobRun[]> {
+    const rows: JobRunRow[] = await this.dataSource.query(
+      `SELECT * FROM job_runs WHERE state IN ('queued', 'active', 'retrying')
+         AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+    return rows.map(toJobRun);
+  }
+
+  async failed(name: string, limit: number): Promise<(JobRun & { aggregateId: string })[]> {
+    const rows: (JobRunRow & { aggregate_id: string })[] = await this.dataSource.query(
+      `SELECT * FROM job_runs WHERE state = 'failed' AND name <> $1 ORDER BY updated_at LIMIT $2`,
+      [name, limit],
+    );
+    return rows.map((r) => ({ ...toJobRun(r), aggregateId: r.aggregate_id }));
+  }
+}

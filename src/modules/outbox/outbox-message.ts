@@ -1,0 +1,55 @@
+import { JobPriority, OrderJob, QueueName } from '../../infra/queue/queue-names';
+
+/** Every kind of outbox message, and the job each one becomes. */
+export enum OutboxType {
+  OrderProcess = 'ORDER_PROCESS',
+  OrderCancel = 'ORDER_CANCEL',
+  OrderRefund = 'ORDER_REFUND',
+  OrderCompensate = 'ORDER_COMPENSATE',
+  OrderExpire = 'ORDER_EXPIRE',
+}
+
+export interface OutboxRoute {
+  queue: QueueName;
+  job: string;
+  priority: number;
+}
+
+/** A Record over the enum: adding an OutboxType without a route does not compile. */
+export const OUTBOX_ROUTES: Record<OutboxType, OutboxRoute> = {
+  [OutboxType.OrderProcess]: { queue: QueueName.Orders, job: OrderJob.Process, priority: JobPriority.Orders },
+  [OutboxType.OrderCancel]: {
+    queue: QueueName.Orders,
+    job: OrderJob.Cancel,
+    priority: JobPriority.PaymentCritical,
+  },
+  [OutboxType.OrderRefund]: {
+    queue: QueueName.Orders,
+    job: OrderJob.Refund,
+    priority: JobPriority.PaymentCritical,
+  },
+  [OutboxType.OrderCompensate]: {
+    queue: QueueName.Orders,
+    job: OrderJob.Compensate,
+    priority: JobPriority.PaymentCritical,
+  },
+  [OutboxType.OrderExpire]: {
+    queue: QueueName.Orders,
+    job: OrderJob.Expire,
+    priority: JobPriority.Housekeeping,
+  },
+};
+
+export interface OutboxMessage {
+  type: OutboxType;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+  /** At most one row per dedupe key ever exists (e.g. one compensation per order). */
+  dedupeKey?: string;
+  /** The job is delayed until then. */
+  deliverAfter?: Date;
+}
+
+/** A job id is derived from the outbox id so a re-dispatched row is deduplicated by BullMQ. */
+export const jobIdFor = (outboxId: string | number): string => `ob-${outboxId}`;
+export const outboxIdOf = (jobId: string): string | null => (jobId.startsWith('ob-') ? jobId.slice(3) : null);

@@ -1,0 +1,165 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+
+import { AppConfig } from '../../config/app-config';
+import { QueueName } from '../../infra/queue/queue-names';
+import { JobRunsRepository } from './job-runs.repository';
+import { jobIdFor, OUTBOX_ROUTES, OutboxType } from './outbox-message';
+
+interface OutboxRow {
+  id: string;
+  type: OutboxType;
+  aggregate_id: string;
+  payload: Record<string, unknown>;
+  correlation_id: string | null;
+  deliver_after: Date | null;
+}
+
+const NOTIFY_CHANNEL = 'outbox_inserted';
+
+/**
+ * Moves committed outbox rows into BullMQ. One batch: lock unsent rows (FOR UPDATE SKIP LOCKED, so any
+ * number of relays can run), addBulk with jobId = outbox id (a repeat is deduplicated by BullMQ), mark
+ * them sent and record the job runs, all in one transaction. While batches come back full it re-enters
+ * with setImmediate; when idle it sleeps until Postgres NOTIFY or the fallback poll interval.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly queues: Record<QueueName, Queue>;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private listener?: Client;
+  private listenerRetry?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly jobRuns: JobRunsRepository,
+    @InjectQueue(QueueName.Orders) orders: Queue,
+  ) {
+    this.queues = { [QueueName.Orders]: orders };
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    void this.listen();
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    clearTimeout(this.listenerRetry);
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Relays one batch; returns how many rows it dispatched. Public for tests and the reconciler. */
+  async relayBatch(): Promise<number> {
+    return this.dataSource.transaction(async (em) => {
+      const rows: OutboxRow[] = await em.query(
+        `SELECT id, type, aggregate_id, payload, correlation_id, deliver_after FROM outbox
+          WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.config.outbox.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      const byQueue = new Map<QueueName, Parameters<Queue['addBulk']>[0]>();
+      const now = Date.now();
+      for (const row of rows) {
+        const route = OUTBOX_ROUTES[row.type];
+        const jobs = byQueue.get(route.queue) ?? [];
+        jobs.push({
+          name: route.job,
+          data: {
+            ...row.payload,
+            orderId: row.aggregate_id,
+            outboxId: String(row.id),
+            correlationId: row.correlation_id ?? undefined,
+          },
+          opts: {
+            jobId: jobIdFor(row.id),
+            priority: route.priority,
+            delay: row.deliver_after ? Math.max(0, row.deliver_after.getTime() - now) : undefined,
+          },
+        });
+        byQueue.set(route.queue, jobs);
+      }
+      for (const [queue, jobs] of byQueue) await this.queues[queue].addBulk(jobs);
+      const ids = rows.map((r) => r.id);
+      await em.query(`UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+      await this.jobRuns.recordQueued(
+        em,
+        rows.map((row) => ({
+          jobId: jobIdFor(row.id),
+          aggregateId: row.aggregate_id,
+          outboxId: String(row.id),
+          queue: OUTBOX_ROUTES[row.type].queue,
+          name: OUTBOX_ROUTES[row.type].job,
+          correlationId: row.correlation_id,
+        })),
+      );
+      this.logger.debug(
+        { count: rows.length, firstId: ids[0], lastId: ids[ids.length - 1] },
+        'outbox batch relayed',
+      );
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let relayed = 0;
+      try {
+        relayed = await this.relayBatch();
+      } catch (error) {
+        this.logger.error({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
+      }
+      if (!this.running) break;
+      if (relayed === this.config.outbox.batchSize) {
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.config.outbox.pollMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async listen(): Promise<void> {
+    if (!this.running) return;
+    const client = new Client({
+      connectionString: this.config.db.url,
+      application_name: 'dispatch-outbox-listener',
+    });
+    client.on('notification', () => this.wake?.());
+    client.on('error', (error) => {
+      this.logger.warn({ err: error }, 'outbox listener lost; falling back to polling until it reconnects');
+      void client.end().catch(() => undefined);
+      this.listenerRetry = setTimeout(() => void this.listen(), 1000);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      this.listener = client;
+      if (!this.running) await client.end();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'outbox listener could not connect; polling');
+      await client.end().catch(() => undefined);
+      if (this.running) this.listenerRetry = setTimeout(() => void this.listen(), 1000);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Runs the fake Stripe server on its own, for a dev setup where api and worker are separate processes or for
+ * chaos tests driving it over `/__fake/*`:
+ *
+ *   FAKE_STRIPE_PORT=12111 FAKE_STRIPE_WEBHOOK_URL=http://127.0.0.1:3000/v1/payments/webhook \
+ *   FAKE_STRIPE_WEBHOOK_SECRET=whsec_dispatch_fake node dist/modules/payments/stripe/fake/fake-stripe.main.js
+ *
+ * It reads process.env itself because it is a dev tool outside the app and its AppConfig.
+ */
+import { FakeStripeServer } from './fake-stripe.server';
+
+const DEFAULT_PORT = 12111;
+
+async function main(): Promise<void> {
+  // eslint-disable-next-line no-restricted-syntax
+  const { FAKE_STRIPE_PORT, FAKE_STRIPE_WEBHOOK_URL, FAKE_STRIPE_WEBHOOK_SECRET } = process.env;
+  const port = FAKE_STRIPE_PORT ? Number(FAKE_STRIPE_PORT) : DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`FAKE_STRIPE_PORT is not a port: ${FAKE_STRIPE_PORT}`);
+  if (Boolean(FAKE_STRIPE_WEBHOOK_URL) !== Boolean(FAKE_STRIPE_WEBHOOK_SECRET)) {
+    throw new Error('Set both FAKE_STRIPE_WEBHOOK_URL and FAKE_STRIPE_WEBHOOK_SECRET, or neither');
+  }
+
+  const server = await FakeStripeServer.start({
+    port,
+    webhook:
+      FAKE_STRIPE_WEBHOOK_URL && FAKE_STRIPE_WEBHOOK_SECRET
+        ? { url: FAKE_STRIPE_WEBHOOK_URL, secret: FAKE_STRIPE_WEBHOOK_SECRET }
+        : undefined,
+    onWebhookAttempt: (attempt) =>
+      process.stdout.write(
+        `webhook ${attempt.eventType} ${attempt.eventId} attempt ${attempt.attempt} → ${attempt.status ?? attempt.error}\n`,
+      ),
+  });
+  process.stdout.write(`fake stripe listening on ${server.port}\n`);
+
+  const shutdown = () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `fake stripe failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+
+import { TestApp } from '../setup/test-app';
+import { waitFor } from '../setup/wait-for';
+import { itemInput } from './item.factory';
+import { bearer, TestUser } from './user.factory';
+
+export const ADDRESS = {
+  name: 'Ana Souza',
+  line1: 'Rua A, 1',
+  city: 'São Paulo',
+  postalCode: '01000-000',
+  country: 'BR',
+};
+
+/** Creates an item directly in the database (no cache involved) and returns its id. */
+export async function createItem(
+  t: TestApp,
+  overrides: { stock?: number; priceCents?: number; currency?: string } = {},
+): Promise<string> {
+  const input = itemInput(overrides);
+  const [row] = await t.db.query<{ id: string }>(
+    `INSERT INTO items (sku, name, price_cents, currency, stock) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [input.sku, input.name, input.priceCents, input.currency, input.stock],
+  );
+  return row.id;
+}
+
+export function placeOrder(
+  t: TestApp,
+  user: TestUser,
+  items: { itemId: string; quantity: number }[],
+  key: string = randomUUID(),
+) {
+  return t
+    .http()
+    .post('/v1/orders')
+    .set(bearer(user))
+    .set('Idempotency-Key', key)
+    .send({ items, shippingAddress: ADDRESS });
+}
+
+export async function stockOf(t: TestApp, itemId: string): Promise<number> {
+  const [row] = await t.db.query<{ stock: number }>(`SELECT stock FROM items WHERE id = $1`, [itemId]);
+  return row.stock;
+}
+
+export async function statusOf(t: TestApp, orderId: string): Promise<string> {
+  const [row] = await t.db.query<{ status: string }>(`SELECT status FROM orders WHERE id = $1`, [orderId]);
+  return row?.status;
+}
+
+export async function waitForStatus(
+  t: TestApp,
+  orderId: string,
+  status: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  await waitFor(async () => ((await statusOf(t, orderId)) === status ? status : undefined), {
+    timeoutMs,
+    what: `order ${orderId} to be ${status}`,
+  });
+}
