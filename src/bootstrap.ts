@@ -5,16 +5,14 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { AppModule, ProcessRole } from './app.module';
 import { AppConfig } from './config/app-config';
-import { loadEnvFile } from './config/env-file';
-import { loadConfig } from './config/load-config';
+import { loadProcessConfig } from './config/load-config';
 import { configureApp, createHttpAdapter } from './infra/http/configure-app';
 import { Logger } from 'nestjs-pino';
 
 /** Starts one Dispatch process. Shared by main.ts (api), worker.ts and all.ts. */
 export async function bootstrap(role: ProcessRole): Promise<void> {
-  loadEnvFile();
   // Validate before anything connects, so a bad environment stops the process with every problem listed.
-  const config = loadConfig(process.env);
+  const config = loadProcessConfig();
   if (role === 'worker') {
     const app = await NestFactory.createApplicationContext(AppModule.forRole(role), { bufferLogs: true });
     app.useLogger(app.get(Logger));

@@ -1,14 +1,12 @@
 import { DataSource } from 'typeorm';
 
-import { loadEnvFile } from './config/env-file';
-import { loadConfig } from './config/load-config';
+import { loadProcessConfig } from './config/load-config';
 import { dataSourceOptions } from './infra/database/database.module';
 import { runMigrationsLocked } from './infra/database/migration-runner';
 
 /** `npm run migration:run`: applies pending migrations and exits. */
 async function main(): Promise<void> {
-  loadEnvFile();
-  const dataSource = await new DataSource(dataSourceOptions(loadConfig(process.env))).initialize();
+  const dataSource = await new DataSource(dataSourceOptions(loadProcessConfig())).initialize();
   try {
     const applied = await runMigrationsLocked(dataSource);
     console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations');

@@ -1,3 +1,4 @@
+import { loadEnvFile } from './env-file';
 import { AppConfig } from './app-config';
 import { crossFieldProblems, envSchema } from './env.schema';
 
@@ -82,4 +83,10 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       adminPassword: env.SEED_ADMIN_PASSWORD,
     },
   } satisfies AppConfig);
+}
+
+/** The process's configuration: `.env.local` (when present) under the real environment, validated. */
+export function loadProcessConfig(): AppConfig {
+  loadEnvFile();
+  return loadConfig(process.env);
 }

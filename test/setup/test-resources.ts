@@ -65,19 +65,26 @@ export class TestRedis {
     return this.client;
   }
 
-  async cleanup(): Promise<void> {
+  /** Deletes every key under the prefix: FLUSHALL for this test file only (other suites share the server). */
+  async flush(): Promise<number> {
     const raw = new Redis(this.url);
+    let deleted = 0;
     try {
       let cursor = '0';
       do {
         const [next, keys] = await raw.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 500);
-        if (keys.length) await raw.del(...keys);
+        if (keys.length) deleted += await raw.del(...keys);
         cursor = next;
       } while (cursor !== '0');
     } finally {
       raw.disconnect();
-      this.client.disconnect();
     }
+    return deleted;
+  }
+
+  async cleanup(): Promise<void> {
+    await this.flush();
+    this.client.disconnect();
   }
 }
 

@@ -25,12 +25,13 @@ export class PaymentsWebhookService {
     const event = rawBody ? this.stripe.verifyWebhook(rawBody, signature) : null;
     if (!event) throw new InvalidWebhookSignatureError();
     const outcome = await this.tx.run(async (em): Promise<WebhookOutcome> => {
-      const [inserted]: [unknown[], number] | unknown[][] = await em.query(
+      // INSERT … RETURNING answers the rows themselves (UPDATE answers [rows, count]).
+      const inserted: unknown[] = await em.query(
         `INSERT INTO webhook_events (event_id, type, outcome) VALUES ($1, $2, 'received')
          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
         [event.id, event.type],
       );
-      if (!Array.isArray(inserted) || inserted.length === 0) return 'duplicate';
+      if (inserted.length === 0) return 'duplicate';
       const orderId = await this.orderPayments.orderIdFor(em, event);
       let result: WebhookOutcome = 'ignored';
       if (orderId) {

@@ -68,7 +68,7 @@ export class OrderReconciler implements OnApplicationBootstrap, OnApplicationShu
     }, this.config.reconciler.intervalMs);
   }
 
-  async reconcile(): Promise<ReconcileReport> {
+  async reconcile(options: { missingJobGraceSeconds?: number } = {}): Promise<ReconcileReport> {
     const report: ReconcileReport = { expired: 0, redispatched: 0, compensations: 0, stuckOutboxRows: 0 };
 
     for (const orderId of await this.orders.overduePending(BATCH)) {
@@ -84,7 +84,10 @@ export class OrderReconciler implements OnApplicationBootstrap, OnApplicationShu
       }
     }
 
-    for (const run of await this.jobRuns.open(MISSING_JOB_GRACE_SECONDS, BATCH)) {
+    for (const run of await this.jobRuns.open(
+      options.missingJobGraceSeconds ?? MISSING_JOB_GRACE_SECONDS,
+      BATCH,
+    )) {
       if (await this.queue.getJob(run.jobId)) continue;
       const [, changed]: [unknown, number] = await this.dataSource.query(
         `UPDATE outbox SET sent_at = NULL WHERE id = $1 AND sent_at IS NOT NULL`,

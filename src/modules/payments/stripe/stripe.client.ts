@@ -131,12 +131,13 @@ export class StripeClient {
     } catch (error) {
       const ms = Date.now() - started;
       if (error instanceof Stripe.errors.StripeError) {
+        // Connection problems, 5xx, rate limits and 409 (idempotent request still in flight) may pass on retry.
         const retryable =
           error instanceof Stripe.errors.StripeConnectionError ||
           error instanceof Stripe.errors.StripeAPIError ||
           error instanceof Stripe.errors.StripeRateLimitError ||
           (error.statusCode ?? 0) >= 500 ||
-          (error.type === 'StripeIdempotencyError' && error.statusCode === 409);
+          error.statusCode === 409;
         this.logger.warn(
           { operation, orderId, ms, stripeCode: error.code, status: error.statusCode, retryable },
           'stripe call failed',

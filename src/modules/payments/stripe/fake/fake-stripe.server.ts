@@ -358,11 +358,15 @@ export class FakeStripeServer {
       } catch (error) {
         // Invalid parameters: nothing executed, so (like Stripe) no idempotent result is kept.
         claim?.release();
-        if (error instanceof StripeApiError || error instanceof FormBodyError)
-          return reply.error(asApiError(error));
+        if (!(error instanceof StripeApiError || error instanceof FormBodyError)) throw error;
+        return reply.error(asApiError(error));
+      }
+      try {
+        answer = this.execute(execute, { requestId, idempotencyKey: idempotencyKey ?? null });
+      } catch (error) {
+        claim?.release();
         throw error;
       }
-      answer = this.execute(execute, { requestId, idempotencyKey: idempotencyKey ?? null });
       claim?.commit(answer);
     }
 
@@ -411,12 +415,6 @@ export class FakeStripeServer {
   }
 
   private crash(response: ServerResponse, error: unknown): void {
-    if (error instanceof StripeApiError) {
-      const body = JSON.stringify({ error: error.body }, null, 2);
-      if (!response.headersSent) response.writeHead(error.status, { 'Content-Type': 'application/json' });
-      response.end(body);
-      return;
-    }
     // A bug in the fake, not an injected fault: say so loudly instead of pretending to be Stripe.
     const message = `fake Stripe server bug: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
     if (!response.headersSent) response.writeHead(500, { 'Content-Type': 'application/json' });
@@ -480,10 +478,18 @@ function bearerKey(request: IncomingMessage): { ok: true; key: string } | { ok: 
         'using Bearer auth (e.g. `Authorization: Bearer YOUR_SECRET_KEY`).',
     };
   }
-  const match = /^Bearer (sk_\S+)$/.exec(authorization);
-  if (!match)
+  const bearer = /^Bearer (\S+)$/.exec(authorization);
+  // Stripe also takes the key as the Basic-auth user, which is what `curl -u sk_test_…:` sends.
+  const basic = /^Basic (\S+)$/.exec(authorization);
+  const key = bearer
+    ? bearer[1]
+    : basic
+      ? Buffer.from(basic[1], 'base64').toString('utf8').split(':')[0]
+      : '';
+  if (!/^sk_\S+$/.test(key)) {
     return { ok: false, message: 'Invalid API Key provided: expected `Authorization: Bearer sk_…`.' };
-  return { ok: true, key: match[1] };
+  }
+  return { ok: true, key };
 }
 
 /** The body as text, or undefined when it exceeds the limit. */

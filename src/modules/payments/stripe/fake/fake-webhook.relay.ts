@@ -71,8 +71,9 @@ export class FakeWebhookRelay {
   configure(endpoint: WebhookEndpoint | null): void {
     if (endpoint) {
       const url = new URL(endpoint.url);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new Error(`Unsupported webhook url ${endpoint.url}`);
+      }
       if (!endpoint.secret) throw new Error('A webhook secret is required');
     }
     this.endpoint = endpoint;
