@@ -28,7 +28,14 @@ export class AppConfig {
     maxRetries: number;
   };
   orders: { paymentWindowSeconds: number; concurrency: number };
-  queues: { attempts: number; backoffMs: number; completedRetentionSeconds: number };
+  queues: {
+    attempts: number;
+    backoffMs: number;
+    completedRetentionSeconds: number;
+    /** How long a worker's claim on a job lasts without renewal; a dead worker's job re-runs after it. */
+    lockMs: number;
+    stalledIntervalMs: number;
+  };
   outbox: { batchSize: number; pollMs: number; retentionSeconds: number; stuckAfterSeconds: number };
   reconciler: { intervalMs: number };
   rateLimit: { windowMs: number; max: number; authMax: number };

@@ -54,6 +54,8 @@ export const envSchema = z.object({
   JOB_BACKOFF_MS: int(10, 600_000).default(2000),
   JOB_COMPLETED_RETENTION_SECONDS: int(60, 30 * 86400).default(86400),
   ORDERS_CONCURRENCY: int(1, 200).default(10),
+  JOB_LOCK_MS: int(500, 600_000).default(30_000),
+  JOB_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
   OUTBOX_BATCH_SIZE: int(1, 5000).default(200),
   OUTBOX_POLL_MS: int(10, 60_000).default(1000),
   OUTBOX_RETENTION_SECONDS: int(120, 90 * 86400).default(7 * 86400),

@@ -63,6 +63,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       attempts: env.JOB_ATTEMPTS,
       backoffMs: env.JOB_BACKOFF_MS,
       completedRetentionSeconds: env.JOB_COMPLETED_RETENTION_SECONDS,
+      lockMs: env.JOB_LOCK_MS,
+      stalledIntervalMs: env.JOB_STALLED_INTERVAL_MS,
     },
     outbox: {
       batchSize: env.OUTBOX_BATCH_SIZE,

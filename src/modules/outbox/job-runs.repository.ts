@@ -3,6 +3,16 @@ import { DataSource, EntityManager } from 'typeorm';
 
 export type JobRunState = 'queued' | 'active' | 'retrying' | 'completed' | 'skipped' | 'failed';
 
+/** Identifies a dispatched job and what it belongs to. */
+export interface JobRunRef {
+  jobId: string;
+  aggregateId: string;
+  outboxId: string;
+  queue: string;
+  name: string;
+  correlationId: string | null;
+}
+
 export interface JobRun {
   jobId: string;
   outboxId: string;
@@ -65,8 +75,7 @@ export class JobRunsRepository {
     await em.query(
       `INSERT INTO job_runs (job_id, aggregate_id, outbox_id, queue, name, state, correlation_id)
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
-       ON CONFLICT (job_id) DO UPDATE SET state = 'queued', updated_at = now()
-         WHERE job_runs.state NOT IN ('completed', 'skipped')`,
+       ON CONFLICT (job_id) DO UPDATE SET updated_at = now()`,
       [
         runs.map((r) => r.jobId),
         runs.map((r) => r.aggregateId),
@@ -79,11 +88,27 @@ export class JobRunsRepository {
     );
   }
 
-  async record(jobId: string, state: JobRunState, attempts: number, lastError?: string): Promise<void> {
+  /**
+   * Upserts the run's state from the worker. An upsert, because a fast worker can start the job before the
+   * relay's transaction (which inserts the row) has committed; the insert then waits for it.
+   */
+  async record(run: JobRunRef, state: JobRunState, attempts: number, lastError?: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE job_runs SET state = $2, attempts = GREATEST(attempts, $3), last_error = COALESCE($4, last_error), updated_at = now()
-        WHERE job_id = $1`,
-      [jobId, state, attempts, lastError ?? null],
+      `INSERT INTO job_runs (job_id, aggregate_id, outbox_id, queue, name, state, attempts, last_error, correlation_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (job_id) DO UPDATE SET state = EXCLUDED.state, attempts = GREATEST(job_runs.attempts, EXCLUDED.attempts),
+         last_error = COALESCE(EXCLUDED.last_error, job_runs.last_error), updated_at = now()`,
+      [
+        run.jobId,
+        run.aggregateId,
+        run.outboxId,
+        run.queue,
+        run.name,
+        state,
+        attempts,
+        lastError ?? null,
+        run.correlationId,
+      ],
     );
   }
 

@@ -1,5 +1,5 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 
 import { AppConfig } from '../../../config/app-config';
@@ -10,7 +10,7 @@ import { OrderJob, QueueName } from '../../../infra/queue/queue-names';
 import { CorrelationContext } from '../../../infra/logging/correlation-context';
 import { LockBusyError, LockService } from '../../../infra/redis/lock.service';
 import { LockKey } from '../../../infra/redis/lock-keys';
-import { JobRunsRepository } from '../../outbox/job-runs.repository';
+import { JobRunRef, JobRunsRepository } from '../../outbox/job-runs.repository';
 import { OutboxWriter } from '../../outbox/outbox.writer';
 import { PaymentProviderUnavailableError } from '../../payments/payments.errors';
 import { orderEvents } from '../orders.events';
@@ -22,8 +22,6 @@ import {
   OrderJobStrategy,
 } from './order-job.strategy';
 
-/** Longer than any job may run; Redlock extends it while the job is alive. */
-const LOCK_TTL_MS = 90_000;
 const LOCK_WAIT_MS = 5_000;
 
 class RetryLaterError extends Error {
@@ -38,8 +36,12 @@ const RETRYABLE = [LockBusyError, OrderVersionConflictError, PaymentProviderUnav
  * done/skipped → complete, retry → retry with backoff, permanent error → UnrecoverableError. When the last
  * attempt fails it writes the order's (single) compensation to the outbox before giving up.
  */
-@Processor(QueueName.Orders)
-export class OrderJobsProcessor extends WorkerHost implements OnApplicationBootstrap {
+// autorun off: the worker starts once the application (and its config) is ready, see onApplicationBootstrap.
+@Processor(QueueName.Orders, { autorun: false })
+export class OrderJobsProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(OrderJobsProcessor.name);
   private readonly registry: Map<OrderJob, OrderJobStrategy>;
 
@@ -56,7 +58,17 @@ export class OrderJobsProcessor extends WorkerHost implements OnApplicationBoots
   }
 
   onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.orders.concurrency;
+    Object.assign(this.worker.opts, {
+      concurrency: this.config.orders.concurrency,
+      lockDuration: this.config.queues.lockMs,
+      stalledInterval: this.config.queues.stalledIntervalMs,
+    });
+    void this.worker.run().catch((err: unknown) => this.logger.error({ err }, 'orders worker stopped'));
+  }
+
+  /** Graceful shutdown: stop taking jobs and let the active ones finish while the database is still open. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
   }
 
   process(job: Job<OrderJobPayload>): Promise<JobOutcome> {
@@ -69,15 +81,24 @@ export class OrderJobsProcessor extends WorkerHost implements OnApplicationBoots
     const fields = { jobId, orderId: job.data.orderId, queue: QueueName.Orders, job: job.name, attempt };
     const strategy = this.registry.get(job.name as OrderJob);
     if (!strategy) throw new UnrecoverableError(`no strategy for job ${job.name}`);
-    await this.jobRuns.record(jobId, 'active', attempt);
+    const run: JobRunRef = {
+      jobId,
+      aggregateId: job.data.orderId,
+      outboxId: job.data.outboxId,
+      queue: QueueName.Orders,
+      name: job.name,
+      correlationId: job.data.correlationId ?? null,
+    };
+    await this.jobRuns.record(run, 'active', attempt);
     try {
       const outcome = await this.locks.withLock(
         LockKey.order(job.data.orderId),
-        { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS },
+        // Same lease as BullMQ's job lock: Redlock extends it while the job runs; a dead worker's lapses.
+        { ttlMs: this.config.queues.lockMs, waitMs: LOCK_WAIT_MS },
         () => strategy.handle(job.data as never),
       );
       if (outcome.status === 'retry') throw new RetryLaterError(outcome.reason);
-      await this.jobRuns.record(jobId, outcome.status === 'skipped' ? 'skipped' : 'completed', attempt);
+      await this.jobRuns.record(run, outcome.status === 'skipped' ? 'skipped' : 'completed', attempt);
       this.logger.log(
         { ...fields, outcome: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined },
         'job done',
@@ -87,7 +108,7 @@ export class OrderJobsProcessor extends WorkerHost implements OnApplicationBoots
       const permanent = error instanceof DomainError && !RETRYABLE.some((type) => error instanceof type);
       const final = permanent || attempt >= (job.opts.attempts ?? 1);
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      await this.jobRuns.record(jobId, final ? 'failed' : 'retrying', attempt, message);
+      await this.jobRuns.record(run, final ? 'failed' : 'retrying', attempt, message);
       if (final) await this.compensate(job, message);
       this.logger.warn(
         { ...fields, err: error, final },

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 
@@ -31,7 +31,7 @@ const MISSING_JOB_GRACE_SECONDS = 5;
  * compensation gets it, and outbox rows stuck unsent are reported.
  */
 @Injectable()
-export class OrderReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OrderReconciler.name);
   private timer?: NodeJS.Timeout;
   private current?: Promise<unknown>;
@@ -53,7 +53,7 @@ export class OrderReconciler implements OnApplicationBootstrap, OnApplicationShu
     this.schedule();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.current;
