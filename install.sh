@@ -175,8 +175,8 @@ main_run() {
   npm run build
   log "Running migrations"
   node dist/migrate.js
-  log "Starting the api (node dist/main.js)"
-  exec node dist/main.js
+  log "Starting Dispatch: api + worker in one process (node dist/all.js)"
+  exec node dist/all.js
 }
 
 main_test() {

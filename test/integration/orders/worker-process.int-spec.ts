@@ -107,6 +107,7 @@ describe('worker process: crash and graceful shutdown', () => {
         .http()
         .patch(`/v1/orders/${order.id}/refund`)
         .set(bearer(admin))
+        .set('X-Correlation-Id', 'graceful-refund-corr-1')
         .send({ reason: 'graceful' })
         .expect(202);
       await waitFor(async () => (await refundRun(order.id))?.state === 'active', {
@@ -118,6 +119,14 @@ describe('worker process: crash and graceful shutdown', () => {
       expect(await refundRun(order.id)).toEqual({ state: 'completed', attempts: 1 });
       expect(await statusOf(t, order.id)).toBe('REFUNDED');
       expect(worker.stdout).not.toMatch(/stalled/);
+      // The request's correlation id travelled api → outbox → job → the worker's log lines.
+      const done = worker.logLines().find((l) => l.msg === 'job done' && l.job === 'REFUND');
+      expect(done).toMatchObject({ correlationId: 'graceful-refund-corr-1', orderId: order.id });
+      const [outboxRow] = await t.db.query(
+        `SELECT correlation_id FROM outbox WHERE aggregate_id = $1 AND type = 'ORDER_REFUND'`,
+        [order.id],
+      );
+      expect(outboxRow).toEqual({ correlation_id: 'graceful-refund-corr-1' });
     } finally {
       t.fakeStripe.clearFaults();
       await worker.stop('SIGKILL');
