@@ -23,6 +23,24 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS scripts (bench/): no type information, Node globals.
+    files: ['bench/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'commonjs',
+      parserOptions: { projectService: false, project: null },
+      globals: Object.fromEntries(
+        ['require', 'module', 'process', '__dirname', 'console', 'fetch', 'setTimeout', 'setInterval', 'clearInterval'].map((g) => [g, 'readonly']),
+      ),
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+      'no-restricted-syntax': 'off',
+    },
+  },
+  {
     files: ['src/config/**/*.ts', 'test/**/*.ts', 'src/main.ts', 'src/migrate.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
