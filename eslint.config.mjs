@@ -30,7 +30,18 @@ export default tseslint.config(
       sourceType: 'commonjs',
       parserOptions: { projectService: false, project: null },
       globals: Object.fromEntries(
-        ['require', 'module', 'process', '__dirname', 'console', 'fetch', 'setTimeout', 'setInterval', 'clearInterval'].map((g) => [g, 'readonly']),
+        [
+          'require',
+          'module',
+          'process',
+          '__dirname',
+          'console',
+          'fetch',
+          'URL',
+          'setTimeout',
+          'setInterval',
+          'clearInterval',
+        ].map((g) => [g, 'readonly']),
       ),
     },
     rules: {

@@ -9,7 +9,7 @@
  *   - GET  /v1/items   (cached), same connections, BENCH_READ_DURATION s
  * and samples the api process RSS while under load.
  */
-const { spawn, execFileSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
