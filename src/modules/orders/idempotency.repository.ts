@@ -67,7 +67,9 @@ export class IdempotencyRepository {
     body: unknown,
   ): Promise<void> {
     await em.query(
-      `UPDATE idempotency_keys SET response_status = $3, response_body = $4::jsonb WHERE user_id = $1 AND key = $2`,
+      // The first answer is final: a resumed request never overwrites it.
+      `UPDATE idempotency_keys SET response_status = $3, response_body = $4::jsonb
+        WHERE user_id = $1 AND key = $2 AND response_status IS NULL`,
       [userId, key, status, JSON.stringify(body)],
     );
   }

@@ -120,14 +120,18 @@ export class PlaceOrderService {
     const marker = `idem:${user.id}:${createHash('sha256').update(key).digest('hex')}`;
     await this.claimInFlight(marker, requestHash);
     try {
+      // Re-read under the marker: the first request may have answered since we looked.
+      const current = await this.idempotency.find(user.id, key);
+      if (current?.responseStatus != null) {
+        return { status: current.responseStatus, body: current.responseBody as OrderResponse };
+      }
       const order = previous.orderId ? await this.orders.find(previous.orderId) : null;
       if (!order) throw new IdempotencyRequestInFlightError();
-      if (order.status !== OrderStatus.Pending || order.paymentIntentId) {
-        const body = toOrderResponse(order);
-        await this.tx.run((em) => this.idempotency.complete(em, user.id, key, 201, body));
-        return { status: 201, body };
-      }
-      return await this.requestPayment(user, key, order);
+      // PaymentIntent creation is idempotent (`pi:<orderId>`): resuming returns the same intent and secret.
+      if (order.status === OrderStatus.Pending) return await this.requestPayment(user, key, order);
+      const body = toOrderResponse(order);
+      await this.tx.run((em) => this.idempotency.complete(em, user.id, key, 201, body));
+      return { status: 201, body };
     } finally {
       await this.redis.del(marker).catch(() => undefined);
     }
