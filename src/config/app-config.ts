@@ -38,6 +38,31 @@ export class AppConfig {
   };
   outbox: { batchSize: number; pollMs: number; retentionSeconds: number; stuckAfterSeconds: number };
   reconciler: { intervalMs: number };
+  mail: {
+    host: string;
+    port: number;
+    secure: boolean;
+    user?: string;
+    password?: string;
+    from: string;
+    /** Run our SMTP capture server on host:port (development and tests; listed at GET /v1/dev/mailbox). */
+    capture: boolean;
+    adminAlertEmail: string;
+    concurrency: number;
+  };
+  documents: { dir: string; seller: { name: string; addressLines: string[]; vatId?: string } };
+  erp: {
+    mode: 'fake' | 'http';
+    url?: string;
+    username: string;
+    password: string;
+    timeoutMs: number;
+    concurrency: number;
+    ratePerSecond: number;
+    breakerFailures: number;
+    breakerOpenMs: number;
+    fakePort: number;
+  };
   rateLimit: { windowMs: number; max: number; authMax: number };
   catalog: { cacheTtlSeconds: number };
   seed: { enabled: boolean; adminEmail?: string; adminPassword?: string };

@@ -62,6 +62,32 @@ export const envSchema = z.object({
   OUTBOX_STUCK_AFTER_SECONDS: int(1, 86400).default(60),
   RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(60_000),
 
+  SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMTP_PORT: int(0, 65535).default(2525),
+  SMTP_SECURE: bool.default(false),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  SMTP_FROM: z.string().min(3).default('Dispatch <no-reply@dispatch.local>'),
+  SMTP_CAPTURE: bool.optional(),
+  ADMIN_ALERT_EMAIL: z.email().default('ops@dispatch.local'),
+  NOTIFICATIONS_CONCURRENCY: int(1, 100).default(5),
+
+  DOCUMENTS_DIR: z.string().min(1).default('./var/documents'),
+  SELLER_NAME: z.string().min(1).default('Dispatch Demo Store'),
+  SELLER_ADDRESS: z.string().min(1).default('1 Commerce Street|10115 Berlin|Germany'),
+  SELLER_VAT_ID: z.string().min(1).optional(),
+
+  ERP_MODE: z.enum(['fake', 'http']).default('fake'),
+  ERP_URL: url(['http:', 'https:']).optional(),
+  ERP_USERNAME: z.string().min(1).default('dispatch'),
+  ERP_PASSWORD: z.string().min(1).optional(),
+  ERP_TIMEOUT_MS: int(100, 120_000).default(30_000),
+  ERP_CONCURRENCY: int(1, 50).default(5),
+  ERP_RATE_LIMIT_PER_SECOND: int(1, 10_000).default(10),
+  ERP_BREAKER_FAILURES: int(1, 1000).default(5),
+  ERP_BREAKER_OPEN_MS: int(100, 600_000).default(30_000),
+  FAKE_ERP_PORT: int(0, 65535).default(12112),
+
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(65536),
   RATE_LIMIT_WINDOW_MS: int(100, 3_600_000).default(60_000),
@@ -109,6 +135,15 @@ export function crossFieldProblems(
         'must exceed JOB_COMPLETED_RETENTION_SECONDS (a re-sent outbox row must still be deduplicated)',
     });
   }
+  if (raw.ERP_MODE === 'http') {
+    for (const name of ['ERP_URL', 'ERP_PASSWORD']) {
+      if (!raw[name]) problems.push({ name, message: 'is required when ERP_MODE=http' });
+    }
+  }
+  if (production && raw.ERP_MODE !== 'http')
+    problems.push({ name: 'ERP_MODE', message: 'must be http in production' });
+  if (production && truthy(raw.SMTP_CAPTURE))
+    problems.push({ name: 'SMTP_CAPTURE', message: 'must not be true in production' });
   if (stripeMode !== 'fake') {
     for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
       if (!raw[name]) problems.push({ name, message: `is required when STRIPE_MODE=${stripeMode}` });

@@ -73,6 +73,38 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       stuckAfterSeconds: env.OUTBOX_STUCK_AFTER_SECONDS,
     },
     reconciler: { intervalMs: env.RECONCILER_INTERVAL_MS },
+    mail: {
+      host: env.SMTP_HOST,
+      port: env.SMTP_PORT,
+      secure: env.SMTP_SECURE,
+      user: env.SMTP_USER,
+      password: env.SMTP_PASSWORD,
+      from: env.SMTP_FROM,
+      capture: env.SMTP_CAPTURE ?? env.NODE_ENV !== 'production',
+      adminAlertEmail: env.ADMIN_ALERT_EMAIL,
+      concurrency: env.NOTIFICATIONS_CONCURRENCY,
+    },
+    documents: {
+      dir: env.DOCUMENTS_DIR,
+      seller: {
+        name: env.SELLER_NAME,
+        addressLines: env.SELLER_ADDRESS.split('|'),
+        vatId: env.SELLER_VAT_ID,
+      },
+    },
+    erp: {
+      mode: env.ERP_MODE,
+      url: env.ERP_URL,
+      username: env.ERP_USERNAME,
+      // Fake mode: credentials only have to match between our client and our fake ERP.
+      password: env.ERP_PASSWORD ?? 'dispatch-erp-secret',
+      timeoutMs: env.ERP_TIMEOUT_MS,
+      concurrency: env.ERP_CONCURRENCY,
+      ratePerSecond: env.ERP_RATE_LIMIT_PER_SECOND,
+      breakerFailures: env.ERP_BREAKER_FAILURES,
+      breakerOpenMs: env.ERP_BREAKER_OPEN_MS,
+      fakePort: env.FAKE_ERP_PORT,
+    },
     rateLimit: {
       windowMs: env.RATE_LIMIT_WINDOW_MS,
       max: env.RATE_LIMIT_MAX,

@@ -5,6 +5,8 @@
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   abstract readonly httpStatus: number;
+  /** Inside a job: true when another attempt may succeed (busy, conflict, dependency down). */
+  readonly retryable: boolean = false;
 
   constructor(
     message: string,

@@ -1,4 +1,4 @@
-import { OrderJob } from './queue-names';
+import { DocumentJob, FulfilmentJob, OrderJob } from './queue-names';
 
 /** Fields every job carries: which order, which outbox row enqueued it, and the originating request. */
 export interface JobEnvelope {
@@ -17,3 +17,21 @@ export interface OrderJobPayloads {
 }
 
 export type OrderJobPayload<N extends OrderJob = OrderJob> = OrderJobPayloads[N];
+
+/** Payload of every notifications job (the job name is the email kind). */
+export interface NotificationJobPayload extends JobEnvelope {
+  kind: string;
+  /** Unique per email that must go out once, e.g. "ORDER_SHIPPED:<orderId>". */
+  dedupeKey: string;
+  exportId?: string;
+  alert?: { title: string; detail: string; correlationId?: string };
+}
+
+export interface DocumentJobPayloads {
+  [DocumentJob.Invoice]: JobEnvelope;
+  [DocumentJob.OrdersExport]: JobEnvelope & { exportId: string };
+}
+
+export interface FulfilmentJobPayloads {
+  [FulfilmentJob.ErpSubmit]: JobEnvelope;
+}

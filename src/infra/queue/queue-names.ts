@@ -1,6 +1,9 @@
 /** Every BullMQ queue Dispatch runs. */
 export enum QueueName {
   Orders = 'orders',
+  Notifications = 'notifications',
+  Documents = 'documents',
+  Fulfilment = 'fulfilment',
 }
 
 /** Jobs of the `orders` queue; each has exactly one strategy (checked at boot). */
@@ -10,6 +13,17 @@ export enum OrderJob {
   Refund = 'REFUND',
   Compensate = 'COMPENSATE',
   Expire = 'EXPIRE',
+}
+
+/** Jobs of the `documents` queue. */
+export enum DocumentJob {
+  Invoice = 'INVOICE',
+  OrdersExport = 'ORDERS_EXPORT',
+}
+
+/** Jobs of the `fulfilment` queue. */
+export enum FulfilmentJob {
+  ErpSubmit = 'ERP_SUBMIT',
 }
 
 /** ARCHITECTURE.md §5: lower runs first. */

@@ -30,7 +30,12 @@ export function defaultJobOptions(config: AppConfig): JobsOptions {
         defaultJobOptions: defaultJobOptions(config),
       }),
     }),
-    BullModule.registerQueue({ name: QueueName.Orders }),
+    BullModule.registerQueue(
+      { name: QueueName.Orders },
+      { name: QueueName.Notifications },
+      { name: QueueName.Documents },
+      { name: QueueName.Fulfilment },
+    ),
   ],
   exports: [BullModule],
 })

@@ -8,6 +8,7 @@ import { REDIS_CLIENT } from './redis.tokens';
 export class LockBusyError extends DomainError {
   readonly code = 'LOCK_BUSY';
   readonly httpStatus = 409;
+  override readonly retryable = true;
   constructor(resource: string) {
     super(`Could not acquire lock ${resource}`, { resource });
   }

@@ -20,6 +20,7 @@ export class IllegalOrderTransitionError extends DomainError {
 export class OrderVersionConflictError extends DomainError {
   readonly code = 'ORDER_VERSION_CONFLICT';
   readonly httpStatus = 409;
+  override readonly retryable = true;
   constructor(id: string, expectedVersion: number) {
     super(`Order ${id} changed concurrently (expected version ${expectedVersion})`, { expectedVersion });
   }

@@ -1,4 +1,4 @@
-import { JobPriority, OrderJob, QueueName } from '../../infra/queue/queue-names';
+import { DocumentJob, FulfilmentJob, JobPriority, OrderJob, QueueName } from '../../infra/queue/queue-names';
 
 /** Every kind of outbox message, and the job each one becomes. */
 export enum OutboxType {
@@ -7,13 +7,21 @@ export enum OutboxType {
   OrderRefund = 'ORDER_REFUND',
   OrderCompensate = 'ORDER_COMPENSATE',
   OrderExpire = 'ORDER_EXPIRE',
+  Notify = 'NOTIFY',
+  Invoice = 'INVOICE',
+  ErpSubmit = 'ERP_SUBMIT',
+  OrdersExport = 'ORDERS_EXPORT',
 }
 
 export interface OutboxRoute {
   queue: QueueName;
-  job: string;
+  /** The job name, or how to read it from the payload (notifications are named after their email kind). */
+  job: string | ((payload: Record<string, unknown>) => string);
   priority: number;
 }
+
+export const jobNameOf = (route: OutboxRoute, payload: Record<string, unknown>): string =>
+  typeof route.job === 'string' ? route.job : route.job(payload);
 
 /** A Record over the enum: adding an OutboxType without a route does not compile. */
 export const OUTBOX_ROUTES: Record<OutboxType, OutboxRoute> = {
@@ -38,7 +46,42 @@ export const OUTBOX_ROUTES: Record<OutboxType, OutboxRoute> = {
     job: OrderJob.Expire,
     priority: JobPriority.Housekeeping,
   },
+  [OutboxType.Notify]: {
+    queue: QueueName.Notifications,
+    job: (payload) => String(payload.kind),
+    priority: JobPriority.Notifications,
+  },
+  [OutboxType.Invoice]: {
+    queue: QueueName.Documents,
+    job: DocumentJob.Invoice,
+    priority: JobPriority.Notifications,
+  },
+  [OutboxType.ErpSubmit]: {
+    queue: QueueName.Fulfilment,
+    job: FulfilmentJob.ErpSubmit,
+    priority: JobPriority.Orders,
+  },
+  [OutboxType.OrdersExport]: {
+    queue: QueueName.Documents,
+    job: DocumentJob.OrdersExport,
+    priority: JobPriority.Housekeeping,
+  },
 };
+
+/** An email that must go out once (its dedupe key is also the outbox dedupe key). */
+export function notification(
+  kind: string,
+  aggregateId: string,
+  extra: Record<string, unknown> = {},
+  dedupeKey = `${kind}:${aggregateId}`,
+): OutboxMessage {
+  return {
+    type: OutboxType.Notify,
+    aggregateId,
+    payload: { kind, dedupeKey, ...extra },
+    dedupeKey: `notify:${dedupeKey}`,
+  };
+}
 
 export interface OutboxMessage {
   type: OutboxType;

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { QueueName } from '../../infra/queue/queue-names';
 import { JobRunsRepository } from './job-runs.repository';
-import { jobIdFor, OUTBOX_ROUTES, OutboxType } from './outbox-message';
+import { jobIdFor, jobNameOf, OUTBOX_ROUTES, OutboxType } from './outbox-message';
 
 interface OutboxRow {
   id: string;
@@ -41,8 +41,16 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly config: AppConfig,
     private readonly jobRuns: JobRunsRepository,
     @InjectQueue(QueueName.Orders) orders: Queue,
+    @InjectQueue(QueueName.Notifications) notifications: Queue,
+    @InjectQueue(QueueName.Documents) documents: Queue,
+    @InjectQueue(QueueName.Fulfilment) fulfilment: Queue,
   ) {
-    this.queues = { [QueueName.Orders]: orders };
+    this.queues = {
+      [QueueName.Orders]: orders,
+      [QueueName.Notifications]: notifications,
+      [QueueName.Documents]: documents,
+      [QueueName.Fulfilment]: fulfilment,
+    };
   }
 
   onApplicationBootstrap(): void {
@@ -75,7 +83,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         const route = OUTBOX_ROUTES[row.type];
         const jobs = byQueue.get(route.queue) ?? [];
         jobs.push({
-          name: route.job,
+          name: jobNameOf(route, row.payload),
           data: {
             ...row.payload,
             orderId: row.aggregate_id,
@@ -100,7 +108,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           aggregateId: row.aggregate_id,
           outboxId: String(row.id),
           queue: OUTBOX_ROUTES[row.type].queue,
-          name: OUTBOX_ROUTES[row.type].job,
+          name: jobNameOf(OUTBOX_ROUTES[row.type], row.payload),
           correlationId: row.correlation_id,
         })),
       );

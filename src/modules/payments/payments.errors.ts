@@ -4,6 +4,7 @@ import { DomainError } from '../../infra/errors/domain-error';
 export class PaymentProviderUnavailableError extends DomainError {
   readonly code = 'PAYMENT_PROVIDER_UNAVAILABLE';
   readonly httpStatus = 503;
+  override readonly retryable = true;
   constructor(cause: string) {
     super(`Payment provider unavailable: ${cause}`);
   }

@@ -1,7 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 
 import { TransactionRunner } from '../../../src/infra/database/transaction-runner';
 import { OrderJobPayloads } from '../../../src/infra/queue/job-payloads';
@@ -13,13 +12,12 @@ import { ProcessOrderStrategy } from '../../../src/modules/orders/jobs/strategie
 import { OrderStatus } from '../../../src/modules/orders/order-state';
 import { OrderVersionConflictError } from '../../../src/modules/orders/orders.errors';
 import { OrdersRepository } from '../../../src/modules/orders/orders.repository';
-import { JobRunsRepository } from '../../../src/modules/outbox/job-runs.repository';
 import { OutboxType } from '../../../src/modules/outbox/outbox-message';
 import { OutboxRelay } from '../../../src/modules/outbox/outbox.relay';
 import { OutboxWriter } from '../../../src/modules/outbox/outbox.writer';
-import { AppConfig } from '../../../src/config/app-config';
 import { createItem, placeOrder, statusOf, stockOf, waitForStatus } from '../../factories/order.factory';
 import { createUser } from '../../factories/user.factory';
+import { newRelay } from '../../setup/relay';
 import { startTestApp, TestApp } from '../../setup/test-app';
 import { waitFor } from '../../setup/wait-for';
 
@@ -71,10 +69,7 @@ describe('outbox relay, strategies, compensation and recovery', () => {
         }
       });
       const queue = t.app.get<Queue>(getQueueToken(QueueName.Orders));
-      const relays = [1, 2, 3].map(
-        () =>
-          new OutboxRelay(t.app.get(DataSource), t.app.get(AppConfig), t.app.get(JobRunsRepository), queue),
-      );
+      const relays = [1, 2, 3].map(() => newRelay(t));
       const drain = async (relay: OutboxRelay) => {
         let total = 0;
         for (let n = await relay.relayBatch(); n > 0; n = await relay.relayBatch()) total += n;
@@ -238,12 +233,7 @@ describe('outbox relay, strategies, compensation and recovery', () => {
         await waitFor(
           async () => (await api.db.query(`SELECT 1 FROM orders WHERE status = 'PAID'`)).length === 5,
         );
-        const relay = new OutboxRelay(
-          api.app.get(DataSource),
-          api.app.get(AppConfig),
-          api.app.get(JobRunsRepository),
-          api.app.get<Queue>(getQueueToken(QueueName.Orders)),
-        );
+        const relay = newRelay(api);
         while ((await relay.relayBatch()) > 0);
         // The payment window of the unpaid orders has closed meanwhile.
         await api.db.query(
