@@ -7,6 +7,7 @@ import { Order } from './order.entity';
 import { assertTransition, OrderStatus, PAID_STATUSES } from './order-state';
 import { orderEvents } from './orders.events';
 import { IllegalOrderTransitionError, OrderNotFoundError, RefundExceedsCapturedError } from './orders.errors';
+import { OrderStateWriter } from './order-state.writer';
 import { OrdersRepository } from './orders.repository';
 import { Refund, RefundsRepository } from './refunds.repository';
 
@@ -16,6 +17,7 @@ export class OrderFulfilmentService {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly orders: OrdersRepository,
+    private readonly state: OrderStateWriter,
     private readonly refunds: RefundsRepository,
     private readonly outbox: OutboxWriter,
     private readonly catalog: CatalogService,
@@ -24,7 +26,7 @@ export class OrderFulfilmentService {
   ship(orderId: string, admin: string, input: { carrier: string; trackingNumber: string }): Promise<Order> {
     return this.tx.run(async (em) => {
       const order = await this.locked(em, orderId);
-      return this.orders.transition(em, order, OrderStatus.Shipped, {
+      return this.state.transition(em, order, OrderStatus.Shipped, {
         actor: admin,
         reason: `shipped with ${input.carrier}`,
         set: { carrier: input.carrier, tracking_number: input.trackingNumber },
@@ -35,7 +37,7 @@ export class OrderFulfilmentService {
   deliver(orderId: string, admin: string): Promise<Order> {
     return this.tx.run(async (em) => {
       const order = await this.locked(em, orderId);
-      return this.orders.transition(em, order, OrderStatus.Delivered, { actor: admin, reason: 'delivered' });
+      return this.state.transition(em, order, OrderStatus.Delivered, { actor: admin, reason: 'delivered' });
     });
   }
 
@@ -49,7 +51,7 @@ export class OrderFulfilmentService {
       assertTransition(order.status, OrderStatus.Cancelled);
       await this.outbox.append(em, orderEvents.cancelRequested(order.id, admin, reason));
       if (order.status !== OrderStatus.Pending) return { order, accepted: true, released: [] as string[] };
-      const cancelled = await this.orders.transition(em, order, OrderStatus.Cancelled, {
+      const cancelled = await this.state.transition(em, order, OrderStatus.Cancelled, {
         actor: admin,
         reason,
       });

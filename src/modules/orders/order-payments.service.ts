@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { OrderStatus } from './order-state';
 import { orderEvents } from './orders.events';
+import { OrderStateWriter } from './order-state.writer';
 import { OrdersRepository } from './orders.repository';
 import { RefundsRepository } from './refunds.repository';
 
@@ -18,6 +19,7 @@ export type PaymentEventOutcome =
 export class OrderPaymentsService {
   constructor(
     private readonly orders: OrdersRepository,
+    private readonly state: OrderStateWriter,
     private readonly refunds: RefundsRepository,
     private readonly outbox: OutboxWriter,
   ) {}
@@ -37,7 +39,7 @@ export class OrderPaymentsService {
     const order = await this.orders.lock(em, orderId);
     if (!order) return 'unknown_order';
     if (order.status === OrderStatus.Pending) {
-      await this.orders.transition(em, order, OrderStatus.Paid, { actor, reason: 'payment succeeded' });
+      await this.state.transition(em, order, OrderStatus.Paid, { actor, reason: 'payment succeeded' });
       await this.outbox.append(em, orderEvents.paid(order.id));
       return 'paid';
     }

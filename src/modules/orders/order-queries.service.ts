@@ -9,6 +9,7 @@ import { Order } from './order.entity';
 import { OrderResponse, toOrderResponse } from './order.response';
 import { OrderNotFoundError } from './orders.errors';
 import { HistoryEntry, OrdersRepository } from './orders.repository';
+import { OrderStep, OrderStepsRepository } from './order-steps.repository';
 
 /** Reads. A customer sees only their own orders; another user's order is a 404, not a 403. */
 @Injectable()
@@ -16,6 +17,7 @@ export class OrderQueriesService {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly jobRuns: JobRunsRepository,
+    private readonly steps: OrderStepsRepository,
   ) {}
 
   async list(user: AuthUser, query: ListOrdersQueryDto): Promise<Page<OrderResponse>> {
@@ -43,8 +45,12 @@ export class OrderQueriesService {
     return this.orders.history(orderId);
   }
 
-  async jobs(user: AuthUser, orderId: string): Promise<JobRun[]> {
+  async jobs(user: AuthUser, orderId: string): Promise<{ jobs: JobRun[]; steps: OrderStep[] }> {
     await this.get(user, orderId);
-    return this.jobRuns.forAggregate(orderId);
+    const [jobs, steps] = await Promise.all([
+      this.jobRuns.forAggregate(orderId),
+      this.steps.forOrder(orderId),
+    ]);
+    return { jobs, steps };
   }
 }

@@ -2,11 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { CatalogService } from '../catalog/catalog.service';
+import { OutboxWriter } from '../outbox/outbox.writer';
+import { partialRefundEffects } from './orders.events';
+import { OrderStepsRepository } from './order-steps.repository';
 import { PaymentProviderError } from '../payments/payments.errors';
 import { StripeClient } from '../payments/stripe/stripe.client';
 import { Order } from './order.entity';
 import { OrderStatus, PAID_STATUSES } from './order-state';
 import { OrderPaymentsService } from './order-payments.service';
+import { OrderStateWriter } from './order-state.writer';
 import { OrdersRepository } from './orders.repository';
 import { RefundsRepository } from './refunds.repository';
 
@@ -25,10 +29,13 @@ export class OrderSettlementService {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly orders: OrdersRepository,
+    private readonly state: OrderStateWriter,
     private readonly refunds: RefundsRepository,
     private readonly payments: OrderPaymentsService,
     private readonly stripe: StripeClient,
     private readonly catalog: CatalogService,
+    private readonly outbox: OutboxWriter,
+    private readonly steps: OrderStepsRepository,
   ) {}
 
   async get(orderId: string): Promise<Order | null> {
@@ -43,11 +50,13 @@ export class OrderSettlementService {
     if (order.status !== OrderStatus.Paid) return { status: 'skipped', reason: `order is ${order.status}` };
     await this.tx.run(async (em) => {
       const current = await this.orders.lock(em, orderId);
-      if (current)
-        await this.orders.transition(em, current, OrderStatus.Processed, {
-          actor: 'worker',
-          reason: 'processed',
-        });
+      if (!current) return;
+      await this.state.transition(em, current, OrderStatus.Processed, {
+        actor: 'worker',
+        reason: 'processed',
+      });
+      // Stock was reserved at placement; processing commits it to this order for good.
+      await this.steps.mark(orderId, 'inventory_committed', 'done', undefined, em);
     });
     return { status: 'done' };
   }
@@ -110,7 +119,7 @@ export class OrderSettlementService {
       await this.refunds.markSucceeded(em, refundId, stripeRefundId);
       const refundedCents = current.refundedCents + refund.amountCents;
       if (refundedCents >= current.totalCents && PAID_STATUSES.includes(current.status)) {
-        await this.orders.transition(em, current, OrderStatus.Refunded, {
+        await this.state.transition(em, current, OrderStatus.Refunded, {
           actor: 'worker',
           reason: refund.reason,
           set: { refunded_cents: refundedCents },
@@ -144,7 +153,7 @@ export class OrderSettlementService {
       const current = await this.orders.lock(em, order.id);
       if (!current) return [];
       if (current.status === OrderStatus.Pending) {
-        await this.orders.transition(em, current, OrderStatus.Cancelled, { actor, reason });
+        await this.state.transition(em, current, OrderStatus.Cancelled, { actor, reason });
       } else if (current.status !== OrderStatus.Cancelled) {
         return [];
       }
@@ -173,7 +182,7 @@ export class OrderSettlementService {
         const refund = await this.refunds.insert(em, order.id, amount, `cancellation: ${reason}`);
         await this.refunds.markSucceeded(em, refund.id, stripeRefundId);
       }
-      await this.orders.transition(em, current, OrderStatus.Cancelled, {
+      await this.state.transition(em, current, OrderStatus.Cancelled, {
         actor,
         reason,
         set: { refunded_cents: current.totalCents },

@@ -88,3 +88,17 @@ export class OrderJobResponse {
 }
 
 export const toJobResponse = ({ outboxId: _outboxId, ...run }: JobRun): OrderJobResponse => run;
+
+export class OrderStepResponse {
+  @ApiProperty({ description: 'inventory_committed, email:<KIND>, invoice, erp_submission' }) step: string;
+  @ApiProperty({ enum: ['pending', 'done', 'failed'] }) state: string;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ nullable: true, type: String }) lastError: string | null;
+  @ApiProperty({ nullable: true, type: String }) doneAt: string | null;
+  @ApiProperty() updatedAt: string;
+}
+
+export class OrderWorkResponse {
+  @ApiProperty({ type: [OrderJobResponse] }) jobs: OrderJobResponse[];
+  @ApiProperty({ type: [OrderStepResponse] }) steps: OrderStepResponse[];
+}

@@ -22,7 +22,7 @@ import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderQueriesService } from './order-queries.service';
 import {
   OrderHistoryResponse,
-  OrderJobResponse,
+  OrderWorkResponse,
   OrderPageResponse,
   OrderResponse,
   toHistoryResponse,
@@ -83,9 +83,10 @@ export class OrdersController {
   }
 
   @Get(':id/jobs')
-  @ApiOkResponse({ type: [OrderJobResponse] })
-  async jobs(@CurrentUser() user: AuthUser, @Param() params: UuidParamDto): Promise<OrderJobResponse[]> {
-    return (await this.queries.jobs(user, params.id)).map(toJobResponse);
+  @ApiOkResponse({ type: OrderWorkResponse })
+  async jobs(@CurrentUser() user: AuthUser, @Param() params: UuidParamDto): Promise<OrderWorkResponse> {
+    const { jobs, steps } = await this.queries.jobs(user, params.id);
+    return { jobs: jobs.map(toJobResponse), steps };
   }
 
   @Roles(UserRole.Admin)

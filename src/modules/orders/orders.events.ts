@@ -1,4 +1,5 @@
-import { OutboxMessage, OutboxType } from '../outbox/outbox-message';
+import { notification, OutboxMessage, OutboxType } from '../outbox/outbox-message';
+import { OrderStatus } from './order-state';
 
 /** Typed factories for every outbox message the orders module writes. */
 export const orderEvents = {
@@ -35,3 +36,34 @@ export const orderEvents = {
     deliverAfter: at,
   }),
 };
+
+/**
+ * The background work every transition owes (same transaction as the transition). Email kinds are the
+ * notifications module's job names; each goes out once per order (outbox and sent-record dedupe keys).
+ */
+export function transitionEffects(orderId: string, to: OrderStatus): OutboxMessage[] {
+  switch (to) {
+    case OrderStatus.Paid:
+      return [
+        notification('ORDER_CONFIRMED', orderId),
+        { type: OutboxType.Invoice, aggregateId: orderId, payload: {}, dedupeKey: `invoice:${orderId}` },
+      ];
+    case OrderStatus.Processed:
+      return [{ type: OutboxType.ErpSubmit, aggregateId: orderId, payload: {}, dedupeKey: `erp:${orderId}` }];
+    case OrderStatus.Shipped:
+      return [notification('ORDER_SHIPPED', orderId)];
+    case OrderStatus.Delivered:
+      return [notification('ORDER_DELIVERED', orderId)];
+    case OrderStatus.Cancelled:
+      return [notification('ORDER_CANCELLED', orderId)];
+    case OrderStatus.Refunded:
+      return [notification('ORDER_REFUNDED', orderId)];
+    default:
+      return [];
+  }
+}
+
+/** A partial refund keeps the status but still tells the customer (once per order, like every email). */
+export const partialRefundEffects = (orderId: string): OutboxMessage[] => [
+  notification('ORDER_REFUNDED', orderId),
+];

@@ -9,6 +9,8 @@ import { OrderQueriesService } from './order-queries.service';
 import { OrderSettlementService } from './order-settlement.service';
 import { OrdersController } from './orders.controller';
 import { OrdersRepository } from './orders.repository';
+import { OrderStateWriter } from './order-state.writer';
+import { OrderStepsRepository } from './order-steps.repository';
 import { PlaceOrderService } from './place-order.service';
 import { RefundsRepository } from './refunds.repository';
 
@@ -17,6 +19,8 @@ import { RefundsRepository } from './refunds.repository';
   controllers: [OrdersController],
   providers: [
     OrdersRepository,
+    OrderStateWriter,
+    OrderStepsRepository,
     RefundsRepository,
     IdempotencyRepository,
     PlaceOrderService,
@@ -25,6 +29,12 @@ import { RefundsRepository } from './refunds.repository';
     OrderPaymentsService,
     OrderSettlementService,
   ],
-  exports: [OrderPaymentsService, OrderSettlementService, OrdersRepository, OrderQueriesService],
+  exports: [
+    OrderPaymentsService,
+    OrderSettlementService,
+    OrdersRepository,
+    OrderQueriesService,
+    OrderStepsRepository,
+  ],
 })
 export class OrdersModule {}

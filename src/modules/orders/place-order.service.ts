@@ -24,6 +24,7 @@ import {
   IdempotencyRequestInFlightError,
   MixedCurrencyError,
 } from './orders.errors';
+import { OrderStateWriter } from './order-state.writer';
 import { OrdersRepository } from './orders.repository';
 
 export interface PlacedOrder {
@@ -59,6 +60,7 @@ export class PlaceOrderService {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly orders: OrdersRepository,
+    private readonly state: OrderStateWriter,
     private readonly idempotency: IdempotencyRepository,
     private readonly outbox: OutboxWriter,
     private readonly stripe: StripeClient,
@@ -183,7 +185,7 @@ export class PlaceOrderService {
     const released = await this.tx.run(async (em) => {
       const current = await this.orders.lock(em, order.id);
       if (current?.status === OrderStatus.Pending) {
-        await this.orders.transition(em, current, OrderStatus.Cancelled, {
+        await this.state.transition(em, current, OrderStatus.Cancelled, {
           actor: 'system',
           reason: `payment provider failed: ${error.code}`,
         });

@@ -36,7 +36,12 @@ describe('order lifecycle through HTTP: webhook → PROCESSED → ship → deliv
     expect(history.body[1]).toMatchObject({ fromStatus: 'PENDING', actor: 'stripe' });
 
     const jobs = await t.http().get(`/v1/orders/${order.id}/jobs`).set(bearer(customer)).expect(200);
-    expect(jobs.body).toEqual(
+    expect(jobs.body.steps).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ step: 'inventory_committed', state: 'done', attempts: 1 }),
+      ]),
+    );
+    expect(jobs.body.jobs).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'PROCESS', state: 'completed', attempts: 1, lastError: null }),
       ]),

@@ -1,8 +1,9 @@
 import { OrderJobPayloads } from '../../../infra/queue/job-payloads';
 import { OrderJob } from '../../../infra/queue/queue-names';
 
-export type JobOutcome =
-  { status: 'done' } | { status: 'skipped'; reason: string } | { status: 'retry'; reason: string };
+import type { JobOutcome } from '../../../infra/queue/job-outcome';
+
+export type { JobOutcome };
 
 /**
  * One class per orders job. `handle` must be idempotent: re-read the order, check the transition, use
