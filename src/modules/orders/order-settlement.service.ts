@@ -128,6 +128,7 @@ export class OrderSettlementService {
         await this.orders.update(em, current, {
           refunded_cents: Math.min(refundedCents, current.totalCents),
         });
+        await this.outbox.append(em, ...partialRefundEffects(orderId));
       }
     });
     return { status: 'done' };
