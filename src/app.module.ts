@@ -22,6 +22,8 @@ import { AuthModule } from './modules/auth/auth.module';
 import { RolesGuard } from './modules/auth/roles.guard';
 import { CatalogModule } from './modules/catalog/catalog.module';
 import { HealthModule } from './modules/health/health.module';
+import { NotificationJobsModule } from './modules/notifications/notification-jobs.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { OrderJobsModule } from './modules/orders/jobs/order-jobs.module';
 import { OrdersModule } from './modules/orders/orders.module';
 import { OutboxRelayModule } from './modules/outbox/outbox-relay.module';
@@ -68,9 +70,10 @@ export class AppModule {
         CatalogModule,
         OrdersModule,
         PaymentsModule,
+        NotificationsModule,
         HealthModule,
         ...(api ? [SeedModule] : []),
-        ...(worker ? [OutboxRelayModule, OrderJobsModule] : []),
+        ...(worker ? [OutboxRelayModule, OrderJobsModule, NotificationJobsModule] : []),
       ],
       providers: api ? httpProviders : [],
     };

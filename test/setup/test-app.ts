@@ -24,6 +24,8 @@ export const TEST_ENV: Record<string, string> = {
   RATE_LIMIT_MAX: '1000000',
   AUTH_RATE_LIMIT_MAX: '1000000',
   FAKE_STRIPE_PORT: '0',
+  SMTP_PORT: '0',
+  FAKE_ERP_PORT: '0',
   STRIPE_MAX_RETRIES: '0',
   JOB_BACKOFF_MS: '50',
   OUTBOX_POLL_MS: '200',

@@ -24,6 +24,8 @@ export interface NotificationJobPayload extends JobEnvelope {
   /** Unique per email that must go out once, e.g. "ORDER_SHIPPED:<orderId>". */
   dedupeKey: string;
   exportId?: string;
+  rowCount?: number;
+  requestedBy?: string;
   alert?: { title: string; detail: string; correlationId?: string };
 }
 
