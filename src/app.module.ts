@@ -21,6 +21,10 @@ import { AuthGuard } from './modules/auth/auth.guard';
 import { AuthModule } from './modules/auth/auth.module';
 import { RolesGuard } from './modules/auth/roles.guard';
 import { CatalogModule } from './modules/catalog/catalog.module';
+import { DocumentJobsModule } from './modules/documents/document-jobs.module';
+import { DocumentsModule } from './modules/documents/documents.module';
+import { FulfilmentJobsModule } from './modules/fulfilment/fulfilment-jobs.module';
+import { FulfilmentModule } from './modules/fulfilment/fulfilment.module';
 import { HealthModule } from './modules/health/health.module';
 import { NotificationJobsModule } from './modules/notifications/notification-jobs.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
@@ -71,9 +75,19 @@ export class AppModule {
         OrdersModule,
         PaymentsModule,
         NotificationsModule,
+        DocumentsModule,
+        FulfilmentModule,
         HealthModule,
         ...(api ? [SeedModule] : []),
-        ...(worker ? [OutboxRelayModule, OrderJobsModule, NotificationJobsModule] : []),
+        ...(worker
+          ? [
+              OutboxRelayModule,
+              OrderJobsModule,
+              NotificationJobsModule,
+              DocumentJobsModule,
+              FulfilmentJobsModule,
+            ]
+          : []),
       ],
       providers: api ? httpProviders : [],
     };

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 
 import { Type } from '@nestjs/common';
@@ -68,8 +71,10 @@ export async function startTestApp(
   const { shared } = options;
   const db = shared?.db ?? (await TestDatabase.create());
   const redis = shared?.redis ?? new TestRedis();
+  const documentsDir = mkdtempSync(path.join(tmpdir(), 'dispatch-docs-'));
   const config = loadConfig({
     ...TEST_ENV,
+    DOCUMENTS_DIR: documentsDir,
     DATABASE_URL: db.url,
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.prefix,
@@ -116,6 +121,7 @@ export async function startTestApp(
     http: () => request(app.getHttpServer()),
     close: async () => {
       await app.close();
+      rmSync(documentsDir, { recursive: true, force: true });
       if (!shared) {
         await db.drop();
         await redis.cleanup();

@@ -1,22 +1,64 @@
-import { WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
-import { WorkerOptions } from 'bullmq';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Job, Worker, WorkerOptions } from 'bullmq';
+
+import { AppConfig } from '../../config/app-config';
+import { bullmqConnectionOptions } from '../redis/redis-connection.factory';
+import { queuePrefix } from './queue.module';
+import { QueueName } from './queue-names';
+
+export type QueueWorkerOptions = Partial<
+  Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval' | 'limiter'>
+>;
 
 /**
- * A processor whose BullMQ worker is declared with `autorun: false` and started from configuration once the
- * application is up, and drained on shutdown while the database is still open (active jobs finish).
+ * A BullMQ worker built from AppConfig once the application is up (decorator options are static, and
+ * BullMQ reads concurrency, lock and limiter settings only at construction), drained on shutdown while the
+ * database is still open, and logging every queue event with the job's correlation id.
  */
-export abstract class ManagedWorkerHost extends WorkerHost implements BeforeApplicationShutdown {
+export abstract class ManagedWorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   protected readonly workerLogger = new Logger(this.constructor.name);
+  protected worker?: Worker;
 
-  protected startWorker(
-    options: Partial<Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval' | 'limiter'>>,
-  ): void {
-    Object.assign(this.worker.opts, options);
-    void this.worker.run().catch((err: unknown) => this.workerLogger.error({ err }, 'worker stopped'));
+  protected constructor(
+    private readonly queueName: QueueName,
+    protected readonly config: AppConfig,
+  ) {}
+
+  protected abstract workerOptions(): QueueWorkerOptions;
+
+  abstract process(job: Job): Promise<unknown>;
+
+  onApplicationBootstrap(): void {
+    const worker = new Worker(this.queueName, (job) => this.process(job), {
+      connection: bullmqConnectionOptions(this.config),
+      prefix: queuePrefix(this.config),
+      lockDuration: this.config.queues.lockMs,
+      stalledInterval: this.config.queues.stalledIntervalMs,
+      ...this.workerOptions(),
+    });
+    const fields = (job?: Job) => ({
+      queue: this.queueName,
+      jobId: job?.id,
+      job: job?.name,
+      orderId: (job?.data as { orderId?: string } | undefined)?.orderId,
+      correlationId: (job?.data as { correlationId?: string } | undefined)?.correlationId,
+    });
+    worker.on('active', (job) => this.workerLogger.debug(fields(job), 'job active'));
+    worker.on('completed', (job) => this.workerLogger.debug(fields(job), 'job completed'));
+    worker.on('failed', (job, error) =>
+      this.workerLogger.warn(
+        { ...fields(job), attempt: job?.attemptsMade, error: error.message },
+        'job failed',
+      ),
+    );
+    worker.on('stalled', (jobId) =>
+      this.workerLogger.warn({ queue: this.queueName, jobId }, 'job stalled; it will run again'),
+    );
+    worker.on('error', (err) => this.workerLogger.error({ queue: this.queueName, err }, 'worker error'));
+    this.worker = worker;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.close();
+    await this.worker?.close();
   }
 }

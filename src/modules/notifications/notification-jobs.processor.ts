@@ -1,32 +1,27 @@
-import { Processor } from '@nestjs/bullmq';
-import { OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Job } from 'bullmq';
 
 import { AppConfig } from '../../config/app-config';
 import { NotificationJobPayload } from '../../infra/queue/job-payloads';
 import { JobOutcome } from '../../infra/queue/job-outcome';
-import { ManagedWorkerHost } from '../../infra/queue/managed-worker.host';
+import { ManagedWorkerHost, QueueWorkerOptions } from '../../infra/queue/managed-worker.host';
 import { QueueName } from '../../infra/queue/queue-names';
 import { JobExecutor } from '../outbox/job-executor.service';
 import { NotificationsService } from './notifications.service';
 
 /** `notifications` queue: one job per email, named after its kind. */
-@Processor(QueueName.Notifications, { autorun: false })
-export class NotificationJobsProcessor extends ManagedWorkerHost implements OnApplicationBootstrap {
+@Injectable()
+export class NotificationJobsProcessor extends ManagedWorkerHost {
   constructor(
     private readonly executor: JobExecutor,
     private readonly notifications: NotificationsService,
-    private readonly config: AppConfig,
+    config: AppConfig,
   ) {
-    super();
+    super(QueueName.Notifications, config);
   }
 
-  onApplicationBootstrap(): void {
-    this.startWorker({
-      concurrency: this.config.mail.concurrency,
-      lockDuration: this.config.queues.lockMs,
-      stalledInterval: this.config.queues.stalledIntervalMs,
-    });
+  protected workerOptions(): QueueWorkerOptions {
+    return { concurrency: this.config.mail.concurrency };
   }
 
   process(job: Job<NotificationJobPayload>): Promise<JobOutcome> {

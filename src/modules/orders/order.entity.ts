@@ -2,6 +2,8 @@ import { OrderStatus } from './order-state';
 
 export interface ShippingAddress {
   name: string;
+  /** For the ERP's salutation (male → HERR, female → FRAU, other or absent → K_ANGABE). */
+  salutation?: 'male' | 'female' | 'other';
   line1: string;
   line2?: string;
   city: string;
@@ -31,6 +33,7 @@ export interface Order {
   carrier: string | null;
   trackingNumber: string | null;
   stockReleased: boolean;
+  erpReference: string | null;
   paymentDueAt: Date;
   version: number;
   createdAt: Date;
@@ -50,6 +53,7 @@ export interface OrderRow {
   carrier: string | null;
   tracking_number: string | null;
   stock_released: boolean;
+  erp_reference: string | null;
   payment_due_at: Date;
   version: number;
   created_at: Date;
@@ -69,6 +73,7 @@ export function toOrder(row: OrderRow, lines: OrderLine[] = []): Order {
     carrier: row.carrier,
     trackingNumber: row.tracking_number,
     stockReleased: row.stock_released,
+    erpReference: row.erp_reference ?? null,
     paymentDueAt: row.payment_due_at,
     version: row.version,
     createdAt: row.created_at,

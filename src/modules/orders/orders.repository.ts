@@ -40,7 +40,15 @@ export interface OrderListFilter {
   limit: number;
 }
 
-const SETTABLE = new Set(['carrier', 'tracking_number', 'refunded_cents', 'stock_released']);
+const SETTABLE = new Set([
+  'carrier',
+  'tracking_number',
+  'refunded_cents',
+  'stock_released',
+  'erp_reference',
+  'erp_response',
+  'erp_submitted_at',
+]);
 
 @Injectable()
 export class OrdersRepository {

@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -28,6 +29,11 @@ export class OrderItemDto {
 }
 
 export class ShippingAddressDto {
+  @ApiPropertyOptional({ enum: ['male', 'female', 'other'], description: 'used for the ERP salutation' })
+  @IsOptional()
+  @IsIn(['male', 'female', 'other'])
+  salutation?: 'male' | 'female' | 'other';
+
   @ApiProperty() @IsString() @Length(1, 200) name: string;
   @ApiProperty() @IsString() @Length(1, 200) line1: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) line2?: string;

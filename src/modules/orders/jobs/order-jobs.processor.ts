@@ -1,11 +1,10 @@
-import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
-import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 
 import { AppConfig } from '../../../config/app-config';
 import { OrderJobPayload } from '../../../infra/queue/job-payloads';
 import { JobOutcome } from '../../../infra/queue/job-outcome';
-import { ManagedWorkerHost } from '../../../infra/queue/managed-worker.host';
+import { ManagedWorkerHost, QueueWorkerOptions } from '../../../infra/queue/managed-worker.host';
 import { OrderJob, QueueName } from '../../../infra/queue/queue-names';
 import { LockKey } from '../../../infra/redis/lock-keys';
 import { JobExecutor } from '../../outbox/job-executor.service';
@@ -16,26 +15,21 @@ import { buildStrategyRegistry, ORDER_JOB_STRATEGIES, OrderJobStrategy } from '.
  * Orders queue worker. It only resolves the strategy and hands it to the JobExecutor under the order lock;
  * when the last attempt fails the order's (single) compensation is written to the outbox.
  */
-// autorun off: the worker starts once the application (and its config) is ready, see onApplicationBootstrap.
-@Processor(QueueName.Orders, { autorun: false })
-export class OrderJobsProcessor extends ManagedWorkerHost implements OnApplicationBootstrap {
+@Injectable()
+export class OrderJobsProcessor extends ManagedWorkerHost {
   private readonly registry: Map<OrderJob, OrderJobStrategy>;
 
   constructor(
     @Inject(ORDER_JOB_STRATEGIES) strategies: OrderJobStrategy[],
     private readonly executor: JobExecutor,
-    private readonly config: AppConfig,
+    config: AppConfig,
   ) {
-    super();
+    super(QueueName.Orders, config);
     this.registry = buildStrategyRegistry(strategies);
   }
 
-  onApplicationBootstrap(): void {
-    this.startWorker({
-      concurrency: this.config.orders.concurrency,
-      lockDuration: this.config.queues.lockMs,
-      stalledInterval: this.config.queues.stalledIntervalMs,
-    });
+  protected workerOptions(): QueueWorkerOptions {
+    return { concurrency: this.config.orders.concurrency };
   }
 
   process(job: Job<OrderJobPayload>): Promise<JobOutcome> {
@@ -50,41 +44,5 @@ export class OrderJobsProcessor extends ManagedWorkerHost implements OnApplicati
           ? []
           : [orderEvents.compensationNeeded(job.data.orderId, job.name, message)],
     });
-  }
-
-  @OnWorkerEvent('active')
-  onActive(job: Job<OrderJobPayload>): void {
-    this.workerLogger.debug(
-      { jobId: job.id, orderId: job.data.orderId, job: job.name, correlationId: job.data.correlationId },
-      'job active',
-    );
-  }
-
-  @OnWorkerEvent('completed')
-  onCompleted(job: Job<OrderJobPayload>): void {
-    this.workerLogger.debug(
-      { jobId: job.id, orderId: job.data.orderId, job: job.name, correlationId: job.data.correlationId },
-      'job completed',
-    );
-  }
-
-  @OnWorkerEvent('failed')
-  onFailed(job: Job<OrderJobPayload> | undefined, error: Error): void {
-    this.workerLogger.warn(
-      {
-        jobId: job?.id,
-        orderId: job?.data.orderId,
-        job: job?.name,
-        attempt: job?.attemptsMade,
-        correlationId: job?.data.correlationId,
-        error: error.message,
-      },
-      'job failed',
-    );
-  }
-
-  @OnWorkerEvent('stalled')
-  onStalled(jobId: string): void {
-    this.workerLogger.warn({ jobId, queue: QueueName.Orders }, 'job stalled; it will be retried');
   }
 }

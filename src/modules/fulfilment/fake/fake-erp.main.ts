@@ -1,0 +1,47 @@
+/**
+ * Runs the fake ERP (X-API) on its own, for a dev setup where the worker submits orders to it:
+ *
+ *   FAKE_ERP_PORT=12112 FAKE_ERP_USERNAME=dispatch FAKE_ERP_PASSWORD=dispatch-erp-secret \
+ *   node dist/modules/fulfilment/fake/fake-erp.main.js
+ *
+ * It reads process.env itself because it is a dev tool outside the app and its AppConfig.
+ */
+import { FakeErpServer } from './fake-erp.server';
+
+const DEFAULT_PORT = 12112;
+const DEFAULT_USERNAME = 'dispatch';
+const DEFAULT_PASSWORD = 'dispatch-erp-secret';
+
+async function main(): Promise<void> {
+  // eslint-disable-next-line no-restricted-syntax
+  const { FAKE_ERP_PORT, FAKE_ERP_USERNAME, FAKE_ERP_PASSWORD } = process.env;
+  const port = FAKE_ERP_PORT ? Number(FAKE_ERP_PORT) : DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`FAKE_ERP_PORT is not a port: ${FAKE_ERP_PORT}`);
+  }
+
+  const server = await FakeErpServer.start({
+    port,
+    username: FAKE_ERP_USERNAME || DEFAULT_USERNAME,
+    password: FAKE_ERP_PASSWORD || DEFAULT_PASSWORD,
+    onRequest: (request) =>
+      process.stdout.write(`${request.method} ${request.path} → ${request.status ?? 'reset'}\n`),
+  });
+  process.stdout.write(`fake erp listening on ${server.port}\n`);
+
+  const shutdown = () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `fake erp failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});
