@@ -178,6 +178,15 @@ describe('outbox relay, strategies, compensation and recovery', () => {
           expect.objectContaining({ name: 'COMPENSATE', state: 'completed' }),
         ]),
       );
+      // Admins hear about it: one alert for the job that failed for good, one for the compensation.
+      const alerts = await waitFor(async () => {
+        const rows = await t.db.query<{ dedupe_key: string }>(
+          `SELECT dedupe_key FROM notifications_sent WHERE kind = 'ADMIN_ALERT' AND status = 'sent' AND dedupe_key LIKE $1`,
+          [`%${placed.body.id}%`],
+        );
+        return rows.length >= 1 ? rows : undefined;
+      });
+      expect(alerts.map((a) => a.dedupe_key)).toContain(`ADMIN_ALERT:compensated:${placed.body.id}`);
       // Running the reconciler afterwards adds no second compensation.
       await t.app.get(OrderReconciler).reconcile();
       await new Promise((resolve) => setTimeout(resolve, 300));

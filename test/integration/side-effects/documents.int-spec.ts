@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { InvoicesService } from '../../../src/modules/documents/invoices.service';
 import { SMTP_CAPTURE } from '../../../src/modules/notifications/notifications.module-tokens';
 import { SmtpCaptureServer } from '../../../src/modules/notifications/smtp/smtp-capture.server';
-import { createItem, placeOrder, waitForStatus } from '../../factories/order.factory';
+import { createItem, placeOrder } from '../../factories/order.factory';
 import { bearer, createUser, TestUser } from '../../factories/user.factory';
 import { startTestApp, TestApp } from '../../setup/test-app';
 import { waitFor } from '../../setup/wait-for';
@@ -23,14 +23,12 @@ function pdfText(pdf: Buffer): { pages: number; text: string } {
   };
 }
 
-const binary = (
-  res: NodeJS.ReadableStream & { setEncoding?: unknown },
-  callback: (err: Error | null, body: Buffer) => void,
-) => {
+/** supertest parser that keeps a binary body as a Buffer. */
+function binary(res: NodeJS.ReadableStream, callback: (err: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
   res.on('end', () => callback(null, Buffer.concat(chunks)));
-};
+}
 
 describe('invoices and CSV exports (documents queue)', () => {
   let t: TestApp;
@@ -71,7 +69,7 @@ describe('invoices and CSV exports (documents queue)', () => {
         .get(`/v1/invoices/${orderId}.pdf`)
         .set(bearer(customer))
         .buffer(true)
-        .parse(binary)
+        .parse(binary as never)
         .expect(200);
       expect(res.headers['content-type']).toBe('application/pdf');
       const [invoice] = await t.db.query<{ number: string }>(
@@ -167,7 +165,7 @@ describe('invoices and CSV exports (documents queue)', () => {
         .get(`/v1/exports/${exportId}/download`)
         .set(bearer(admin))
         .buffer(true)
-        .parse(binary)
+        .parse(binary as never)
         .expect(200);
       expect(csv.headers['content-type']).toContain('text/csv');
       const lines = (csv.body as Buffer).toString('utf8').trimEnd().split('\r\n');

@@ -1,7 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 
+import { TransactionRunner } from '../../../../infra/database/transaction-runner';
 import { OrderJobPayloads } from '../../../../infra/queue/job-payloads';
 import { OrderJob } from '../../../../infra/queue/queue-names';
+import { notification } from '../../../outbox/outbox-message';
+import { OutboxWriter } from '../../../outbox/outbox.writer';
 import { OrderStatus } from '../../order-state';
 import { OrderSettlementService } from '../../order-settlement.service';
 import { JobOutcome, OrderJobStrategy } from '../order-job.strategy';
@@ -15,7 +18,11 @@ export class CompensateOrderStrategy implements OrderJobStrategy<OrderJob.Compen
   readonly job = OrderJob.Compensate;
   private readonly logger = new Logger(CompensateOrderStrategy.name);
 
-  constructor(private readonly settlement: OrderSettlementService) {}
+  constructor(
+    private readonly settlement: OrderSettlementService,
+    private readonly outbox: OutboxWriter,
+    private readonly tx: TransactionRunner,
+  ) {}
 
   async handle(payload: OrderJobPayloads[OrderJob.Compensate]): Promise<JobOutcome> {
     const order = await this.settlement.get(payload.orderId);
@@ -28,7 +35,23 @@ export class CompensateOrderStrategy implements OrderJobStrategy<OrderJob.Compen
       'compensation',
       `compensation after ${payload.failedJob} failed: ${payload.error}`,
     );
-    // Admin alert: issue #4 turns this into an email; until then it is an error-level log line.
+    await this.tx.run((em) =>
+      this.outbox.append(
+        em,
+        notification(
+          'ADMIN_ALERT',
+          order.id,
+          {
+            alert: {
+              title: `Order ${order.id} compensated`,
+              detail: `${payload.failedJob} failed for good (${payload.error}); the order was ${order.status} and is now cancelled${order.status === OrderStatus.Pending ? '' : ' and refunded'}.`,
+              correlationId: payload.correlationId,
+            },
+          },
+          `ADMIN_ALERT:compensated:${order.id}`,
+        ),
+      ),
+    );
     this.logger.error(
       { orderId: order.id, failedJob: payload.failedJob, error: payload.error, previousStatus: order.status },
       'order compensated',
