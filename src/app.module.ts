@@ -14,6 +14,7 @@ import { TrackerThrottlerGuard } from './infra/http/tracker-throttler.guard';
 import { createValidationPipe } from './infra/http/validation.pipe';
 import { DEFAULT_LANGUAGE } from './infra/i18n/language';
 import { LoggingModule } from './infra/logging/logging.module';
+import { MetricsModule } from './infra/metrics/metrics.module';
 import { QueueModule } from './infra/queue/queue.module';
 import { RedisModule } from './infra/redis/redis.module';
 import { REDIS_CLIENT } from './infra/redis/redis.tokens';
@@ -28,6 +29,8 @@ import { FulfilmentModule } from './modules/fulfilment/fulfilment.module';
 import { HealthModule } from './modules/health/health.module';
 import { NotificationJobsModule } from './modules/notifications/notification-jobs.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { BullBoardAccessModule } from './modules/ops/bull-board/bull-board-access.module';
+import { OperatorConsoleModule } from './modules/ops/operator/operator-console.module';
 import { OrderJobsModule } from './modules/orders/jobs/order-jobs.module';
 import { OrdersModule } from './modules/orders/orders.module';
 import { OutboxRelayModule } from './modules/outbox/outbox-relay.module';
@@ -66,6 +69,7 @@ export class AppModule {
         }),
         DatabaseModule,
         RedisModule,
+        MetricsModule,
         QueueModule,
         StripeModule,
         ThrottlerModule.forRootAsync({ inject: [AppConfig, REDIS_CLIENT], useFactory: rateLimitOptions }),
@@ -78,7 +82,7 @@ export class AppModule {
         DocumentsModule,
         FulfilmentModule,
         HealthModule,
-        ...(api ? [SeedModule] : []),
+        ...(api ? [SeedModule, BullBoardAccessModule, OperatorConsoleModule] : []),
         ...(worker
           ? [
               OutboxRelayModule,

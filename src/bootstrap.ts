@@ -7,6 +7,8 @@ import { AppModule, ProcessRole } from './app.module';
 import { AppConfig } from './config/app-config';
 import { loadProcessConfig } from './config/load-config';
 import { configureApp, createHttpAdapter } from './infra/http/configure-app';
+import { startWorkerMetricsServer } from './infra/metrics/metrics-endpoint';
+import { Metrics } from './infra/metrics/metrics.service';
 import { Logger } from 'nestjs-pino';
 
 /** Starts one Dispatch process. Shared by main.ts (api), worker.ts and all.ts. */
@@ -19,6 +21,8 @@ export async function bootstrap(role: ProcessRole): Promise<void> {
     app.flushLogs();
     app.enableShutdownHooks();
     await app.init();
+    const metricsServer = await startWorkerMetricsServer(app.get(Metrics), config);
+    process.once('SIGTERM', () => metricsServer.close());
     return;
   }
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -50,6 +50,9 @@ export class AppConfig {
     adminAlertEmail: string;
     concurrency: number;
   };
+  /** /metrics: bearer token (required in production); the worker serves it on its own port. */
+  metrics: { token?: string; workerPort: number };
+  queueHealth: { maxWaiting: number; maxFailed: number };
   documents: { dir: string; seller: { name: string; addressLines: string[]; vatId?: string } };
   erp: {
     mode: 'fake' | 'http';

@@ -88,6 +88,11 @@ export const envSchema = z.object({
   ERP_BREAKER_OPEN_MS: int(100, 600_000).default(30_000),
   FAKE_ERP_PORT: int(0, 65535).default(12112),
 
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: int(0, 65535).default(9464),
+  QUEUE_MAX_WAITING: int(1, 10_000_000).default(1000),
+  QUEUE_MAX_FAILED: int(0, 10_000_000).default(100),
+
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(65536),
   RATE_LIMIT_WINDOW_MS: int(100, 3_600_000).default(60_000),
@@ -142,6 +147,8 @@ export function crossFieldProblems(
   }
   if (production && raw.ERP_MODE !== 'http')
     problems.push({ name: 'ERP_MODE', message: 'must be http in production' });
+  if (production && !raw.METRICS_TOKEN)
+    problems.push({ name: 'METRICS_TOKEN', message: 'is required in production' });
   if (production && truthy(raw.SMTP_CAPTURE))
     problems.push({ name: 'SMTP_CAPTURE', message: 'must not be true in production' });
   if (stripeMode !== 'fake') {

@@ -84,6 +84,8 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       adminAlertEmail: env.ADMIN_ALERT_EMAIL,
       concurrency: env.NOTIFICATIONS_CONCURRENCY,
     },
+    metrics: { token: env.METRICS_TOKEN, workerPort: env.METRICS_PORT },
+    queueHealth: { maxWaiting: env.QUEUE_MAX_WAITING, maxFailed: env.QUEUE_MAX_FAILED },
     documents: {
       dir: env.DOCUMENTS_DIR,
       seller: {

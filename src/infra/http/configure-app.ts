@@ -1,15 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { NestFastifyApplication, FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 
 import { AppConfig } from '../../config/app-config';
+import { registerHttpMetrics } from '../metrics/metrics-endpoint';
+import { Metrics } from '../metrics/metrics.service';
 import { CORRELATION_HEADER, CorrelationContext } from '../logging/correlation-context';
 import { registerCorrelationHooks } from '../logging/correlation-hooks';
 
 export const API_PREFIX = 'v1';
+/** Bull Board (modules/ops/bull-board): a browser UI, served outside API_PREFIX. */
+export const BULL_BOARD_PATH = 'bull-board';
 
 export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
@@ -28,9 +33,12 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useLogger(app.get(Logger));
   app.flushLogs();
   registerCorrelationHooks(app.getHttpAdapter().getInstance());
-  app.setGlobalPrefix(API_PREFIX);
+  registerHttpMetrics(app.getHttpAdapter().getInstance(), app.get(Metrics), config);
+  app.setGlobalPrefix(API_PREFIX, { exclude: [`${BULL_BOARD_PATH}{/*path}`] });
   app.enableShutdownHooks();
   if (config.http.corsOrigins.length) app.enableCors({ origin: config.http.corsOrigins, credentials: true });
+  // Signed cookies: the Bull Board login (browsers cannot send a Bearer header there).
+  await app.register(cookie, { secret: config.auth.jwtSecret });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { CorrelationContext } from '../../infra/logging/correlation-context';
+import { Metrics } from '../../infra/metrics/metrics.service';
 import { JobOutcome } from '../../infra/queue/job-outcome';
 import { OrderStatus } from '../orders/order-state';
 import { OrderStepsRepository } from '../orders/order-steps.repository';
@@ -34,6 +35,7 @@ export class ErpSubmissionService {
     private readonly steps: OrderStepsRepository,
     private readonly users: UsersService,
     @Inject(ERP_CLIENT) private readonly erp: ErpClient,
+    private readonly metrics: Metrics,
   ) {}
 
   async submit(orderId: string): Promise<JobOutcome> {
@@ -62,10 +64,12 @@ export class ErpSubmissionService {
       })),
     });
     try {
-      const result = await this.erp.submit(payload, {
-        idempotencyKey: `erp:${order.id}`,
-        correlationId: CorrelationContext.current(),
-      });
+      const result = await this.metrics.timeExternal('erp', 'submit', () =>
+        this.erp.submit(payload, {
+          idempotencyKey: `erp:${order.id}`,
+          correlationId: CorrelationContext.current(),
+        }),
+      );
       await this.tx.run(async (em) => {
         const current = await this.orders.lock(em, order.id);
         if (current && !current.erpReference) {

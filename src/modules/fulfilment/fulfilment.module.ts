@@ -1,13 +1,20 @@
 import { Inject, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
 
 import { AppConfig } from '../../config/app-config';
-import { CircuitBreaker } from '../../infra/resilience/circuit-breaker';
+import { Metrics } from '../../infra/metrics/metrics.service';
+import { CircuitBreaker, CircuitState } from '../../infra/resilience/circuit-breaker';
 import { OrdersModule } from '../orders/orders.module';
 import { UsersModule } from '../users/users.module';
 import { ErpClient } from './erp.client';
 import { ERP_CLIENT, ErpSubmissionService } from './erp-submission.service';
 import { FakeErpServer } from './fake/fake-erp.server';
 import { ErpUnavailableError } from './fulfilment.errors';
+
+const CIRCUIT_GAUGE: Record<CircuitState, number> = {
+  [CircuitState.Closed]: 0,
+  [CircuitState.HalfOpen]: 1,
+  [CircuitState.Open]: 2,
+};
 
 /** The in-process fake ERP this process started (ERP_MODE=fake; null when another process serves it). */
 export const FAKE_ERP = Symbol('FAKE_ERP');
@@ -34,8 +41,8 @@ export const FAKE_ERP = Symbol('FAKE_ERP');
     },
     {
       provide: ERP_CLIENT,
-      inject: [AppConfig, FAKE_ERP],
-      useFactory: (config: AppConfig, fake: FakeErpServer | null) => {
+      inject: [AppConfig, Metrics, FAKE_ERP],
+      useFactory: (config: AppConfig, metrics: Metrics, fake: FakeErpServer | null) => {
         const logger = new Logger(ErpClient.name);
         const breaker = new CircuitBreaker({
           name: 'erp',
@@ -43,8 +50,12 @@ export const FAKE_ERP = Symbol('FAKE_ERP');
           openMs: config.erp.breakerOpenMs,
           // Only "the ERP is not answering properly" trips the breaker; a rejected order does not.
           isFailure: (error) => error instanceof ErpUnavailableError,
-          onStateChange: (state, previous) => logger.warn({ state, previous }, 'ERP circuit changed state'),
+          onStateChange: (state, previous) => {
+            logger.warn({ state, previous }, 'ERP circuit changed state');
+            metrics.circuitState.set({ circuit: 'erp' }, CIRCUIT_GAUGE[state]);
+          },
         });
+        metrics.circuitState.set({ circuit: 'erp' }, CIRCUIT_GAUGE[breaker.state]);
         const baseUrl =
           config.erp.mode === 'fake'
             ? `http://127.0.0.1:${fake?.port ?? config.erp.fakePort}`

@@ -1,10 +1,14 @@
+import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 
+import { AppConfig } from '../../config/app-config';
 import { ServiceUnavailableError } from '../../infra/errors/common.errors';
+import { QueueName } from '../../infra/queue/queue-names';
 import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
 import { Public } from '../auth/access-rules';
 
@@ -12,19 +16,31 @@ type CheckState = 'up' | 'down';
 
 const CHECK_TIMEOUT_MS = 1500;
 
-async function probe(check: () => Promise<unknown>): Promise<CheckState> {
+interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+/** Resolves with the check's value, or rejects after CHECK_TIMEOUT_MS. */
+async function probeValue<T>(check: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
   });
   try {
-    await Promise.race([check(), timeout]);
-    return 'up';
-  } catch {
-    return 'down';
+    return await Promise.race([check(), timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function probe(check: () => Promise<unknown>): Promise<CheckState> {
+  return probeValue(check).then(
+    () => 'up' as const,
+    () => 'down' as const,
+  );
 }
 
 @ApiTags('health')
@@ -32,15 +48,63 @@ async function probe(check: () => Promise<unknown>): Promise<CheckState> {
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
+  private readonly queueList: Queue[];
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
-  ) {}
+    private readonly config: AppConfig,
+    @InjectQueue(QueueName.Orders) orders: Queue,
+    @InjectQueue(QueueName.Notifications) notifications: Queue,
+    @InjectQueue(QueueName.Documents) documents: Queue,
+    @InjectQueue(QueueName.Fulfilment) fulfilment: Queue,
+  ) {
+    this.queueList = [orders, notifications, documents, fulfilment];
+  }
 
   @Get('live')
   @ApiOkResponse({ description: 'The process is up' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
+  }
+
+  @Get('queues')
+  @ApiOkResponse({ description: 'Per-queue job counts within QUEUE_MAX_WAITING / QUEUE_MAX_FAILED' })
+  @ApiServiceUnavailableResponse({ description: 'A queue is over a threshold (or Redis is down)' })
+  async queues(): Promise<{
+    status: 'ok';
+    thresholds: AppConfig['queueHealth'];
+    queues: Record<string, QueueCounts>;
+  }> {
+    const { maxWaiting, maxFailed } = this.config.queueHealth;
+    const queues: Record<string, QueueCounts> = {};
+    const problems: string[] = [];
+    for (const queue of this.queueList) {
+      let counts: Record<string, number>;
+      try {
+        counts = await probeValue(() =>
+          queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
+        );
+      } catch {
+        throw new ServiceUnavailableError({
+          queues,
+          problems: [...problems, `${queue.name}: Redis unreachable`],
+        });
+      }
+      const entry: QueueCounts = {
+        waiting: counts.waiting + counts.prioritized,
+        active: counts.active,
+        delayed: counts.delayed,
+        failed: counts.failed,
+      };
+      queues[queue.name] = entry;
+      if (entry.waiting > maxWaiting)
+        problems.push(`${queue.name}: ${entry.waiting} waiting > ${maxWaiting}`);
+      if (entry.failed > maxFailed) problems.push(`${queue.name}: ${entry.failed} failed > ${maxFailed}`);
+    }
+    if (problems.length)
+      throw new ServiceUnavailableError({ queues, problems, thresholds: this.config.queueHealth });
+    return { status: 'ok', thresholds: this.config.queueHealth, queues };
   }
 
   @Get('ready')

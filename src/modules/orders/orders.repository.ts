@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { CorrelationContext } from '../../infra/logging/correlation-context';
+import { Metrics } from '../../infra/metrics/metrics.service';
 import { Order, OrderLine, OrderRow, ShippingAddress, toOrder } from './order.entity';
 import { assertTransition, OrderStatus } from './order-state';
 import { InsufficientStockError, OrderItemNotFoundError, OrderVersionConflictError } from './orders.errors';
@@ -52,7 +53,10 @@ const SETTABLE = new Set([
 
 @Injectable()
 export class OrdersRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly metrics: Metrics,
+  ) {}
 
   /**
    * Takes stock for every line with a guarded update (`stock >= qty`), in item-id order so concurrent
@@ -182,6 +186,7 @@ export class OrdersRepository {
     );
     if (rows.length === 0) throw new OrderVersionConflictError(order.id, order.version);
     await this.appendHistory(em, order.id, order.status, to, meta.actor, meta.reason ?? null);
+    this.metrics.orderTransitions.inc({ from: order.status, to });
     return toOrder(rows[0], order.lines);
   }
 

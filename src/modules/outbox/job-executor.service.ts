@@ -7,6 +7,7 @@ import { CorrelationContext } from '../../infra/logging/correlation-context';
 import { JobEnvelope } from '../../infra/queue/job-payloads';
 import { JobOutcome } from '../../infra/queue/job-outcome';
 import { QueueName } from '../../infra/queue/queue-names';
+import { Metrics } from '../../infra/metrics/metrics.service';
 import { LockService } from '../../infra/redis/lock.service';
 import { JobRunRef, JobRunsRepository } from './job-runs.repository';
 import { notification } from './outbox-message';
@@ -42,6 +43,7 @@ export class JobExecutor {
     private readonly locks: LockService,
     private readonly outbox: OutboxWriter,
     private readonly tx: TransactionRunner,
+    private readonly metrics: Metrics,
   ) {}
 
   execute(
@@ -73,6 +75,7 @@ export class JobExecutor {
       correlationId: job.data.correlationId ?? null,
     };
     await this.jobRuns.record(run, 'active', attempt);
+    const timer = this.metrics.jobDuration.startTimer({ queue, name: job.name });
     try {
       const outcome = options.lockKey
         ? await this.locks.withLock(
@@ -83,6 +86,7 @@ export class JobExecutor {
         : await handler();
       if (outcome.status === 'retry') throw new RetryLaterError(outcome.reason);
       await this.jobRuns.record(run, outcome.status === 'skipped' ? 'skipped' : 'completed', attempt);
+      timer({ outcome: outcome.status });
       this.logger.log(
         { ...fields, outcome: outcome.status, reason: 'reason' in outcome ? outcome.reason : undefined },
         'job done',
@@ -93,6 +97,8 @@ export class JobExecutor {
       const final = permanent || attempt >= (job.opts.attempts ?? 1);
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       await this.jobRuns.record(run, final ? 'failed' : 'retrying', attempt, message);
+      timer({ outcome: final ? 'failed' : 'retry' });
+      this.metrics.jobFailures.inc({ queue, name: job.name, final: String(final) });
       if (final) await this.giveUp(job, queue, message, options);
       this.logger.warn(
         { ...fields, err: error, final },

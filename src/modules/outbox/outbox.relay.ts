@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
+import { Metrics } from '../../infra/metrics/metrics.service';
 import { QueueName } from '../../infra/queue/queue-names';
 import { JobRunsRepository } from './job-runs.repository';
 import { jobIdFor, jobNameOf, OUTBOX_ROUTES, OutboxType } from './outbox-message';
@@ -40,6 +41,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly jobRuns: JobRunsRepository,
+    private readonly metrics: Metrics,
     @InjectQueue(QueueName.Orders) orders: Queue,
     @InjectQueue(QueueName.Notifications) notifications: Queue,
     @InjectQueue(QueueName.Documents) documents: Queue,
@@ -77,6 +79,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         [this.config.outbox.batchSize],
       );
       if (rows.length === 0) return 0;
+      this.metrics.relayBatchSize.observe(rows.length);
       const byQueue = new Map<QueueName, Parameters<Queue['addBulk']>[0]>();
       const now = Date.now();
       for (const row of rows) {

@@ -31,6 +31,9 @@ describe('worker process: crash and graceful shutdown', () => {
       JOB_BACKOFF_MS: '100',
       JOB_LOCK_MS: '2000',
       JOB_STALLED_INTERVAL_MS: '1000',
+      METRICS_PORT: '0',
+      SMTP_PORT: '0',
+      FAKE_ERP_PORT: '0',
     };
   });
   afterAll(() => t.close());

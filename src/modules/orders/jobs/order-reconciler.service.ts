@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../../config/app-config';
 import { TransactionRunner } from '../../../infra/database/transaction-runner';
+import { Metrics } from '../../../infra/metrics/metrics.service';
 import { OrderJob, QueueName } from '../../../infra/queue/queue-names';
 import { LockService } from '../../../infra/redis/lock.service';
 import { LockKey } from '../../../infra/redis/lock-keys';
@@ -47,6 +48,7 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
     private readonly tx: TransactionRunner,
     private readonly locks: LockService,
     @InjectQueue(QueueName.Orders) private readonly queue: Queue,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -120,6 +122,9 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
         'outbox rows unsent for too long: is the relay running?',
       );
     }
+    this.metrics.reconcilerActions.inc({ action: 'expired' }, report.expired);
+    this.metrics.reconcilerActions.inc({ action: 'redispatched' }, report.redispatched);
+    this.metrics.reconcilerActions.inc({ action: 'compensated' }, report.compensations);
     if (report.expired || report.redispatched || report.compensations)
       this.logger.log({ ...report }, 'reconciled');
     return report;

@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 
 import { AppConfig } from '../../../config/app-config';
 import { CorrelationContext } from '../../../infra/logging/correlation-context';
+import { Metrics } from '../../../infra/metrics/metrics.service';
 import { PaymentProviderError, PaymentProviderUnavailableError } from '../payments.errors';
 import { PaymentEvent, PaymentIntentRef, PaymentIntentState, RefundRef } from './payment-gateway';
 
@@ -19,6 +20,7 @@ export class StripeClient {
 
   constructor(
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
     endpoint: { host: string; port: number; protocol: 'http' | 'https' } | null,
   ) {
     this.stripe = new Stripe(config.stripe.secretKey, {
@@ -125,7 +127,7 @@ export class StripeClient {
   private async call<T>(operation: string, orderId: string, work: () => Promise<T>): Promise<T> {
     const started = Date.now();
     try {
-      const result = await work();
+      const result = await this.metrics.timeExternal('stripe', operation, work);
       this.logger.debug({ operation, orderId, ms: Date.now() - started }, 'stripe call');
       return result;
     } catch (error) {

@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
 
 import { AppConfig } from '../../../config/app-config';
+import { Metrics } from '../../../infra/metrics/metrics.service';
 import { FakeStripeServer } from './fake/fake-stripe.server';
 import { StripeClient } from './stripe.client';
 
@@ -41,10 +42,10 @@ function isAddressInUse(error: unknown): boolean {
     },
     {
       provide: StripeClient,
-      inject: [AppConfig, FAKE_STRIPE],
-      useFactory: (config: AppConfig, fake: FakeStripeServer | null) => {
+      inject: [AppConfig, Metrics, FAKE_STRIPE],
+      useFactory: (config: AppConfig, metrics: Metrics, fake: FakeStripeServer | null) => {
         if (config.stripe.mode === 'fake') {
-          return new StripeClient(config, {
+          return new StripeClient(config, metrics, {
             host: '127.0.0.1',
             port: fake?.port ?? config.stripe.fakePort,
             protocol: 'http',
@@ -53,13 +54,13 @@ function isAddressInUse(error: unknown): boolean {
         if (config.stripe.mode === 'mock' && config.stripe.apiUrl) {
           const url = new URL(config.stripe.apiUrl);
           const protocol = url.protocol === 'https:' ? 'https' : 'http';
-          return new StripeClient(config, {
+          return new StripeClient(config, metrics, {
             host: url.hostname,
             port: Number(url.port || (protocol === 'https' ? 443 : 80)),
             protocol,
           });
         }
-        return new StripeClient(config, null);
+        return new StripeClient(config, metrics, null);
       },
     },
   ],
