@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
+import { MIGRATIONS } from '../../src/infra/database/migrations';
 import { AppProcess, freePort } from '../setup/app-process';
 import { createEmptyDatabase, TestDatabase, TestRedis } from '../setup/test-resources';
 
@@ -62,11 +63,7 @@ describe('the built app (node dist/main.js) end to end', () => {
 
   it('migrated the empty database on start and seeded the demo data', async () => {
     const migrations = await db.query<{ name: string }>(`SELECT name FROM migrations`);
-    expect(migrations.map((m) => m.name)).toEqual([
-      'Init1764000000000',
-      'Orders1764000100000',
-      'SideEffects1764000200000',
-    ]);
+    expect(migrations.map((m) => m.name)).toEqual(MIGRATIONS.map((Migration) => new Migration().name));
     const items = await call(app.baseUrl, 'GET', '/v1/items?limit=100');
     expect(items.body.data.map((i: { sku: string }) => i.sku)).toEqual(
       expect.arrayContaining(['DEMO-MUG', 'DEMO-TSHIRT-M']),
