@@ -58,6 +58,28 @@ describe('POST /v1/orders: reservation, idempotency, Stripe failures', () => {
     });
   });
 
+  it('carries the request correlation id into the Stripe PaymentIntent metadata and the outbox', async () => {
+    const itemId = await createItem(t);
+    const res = await t
+      .http()
+      .post('/v1/orders')
+      .set(bearer(alice))
+      .set('Idempotency-Key', randomUUID())
+      .set('X-Correlation-Id', 'trace-order-123456')
+      .send({ items: [{ itemId, quantity: 1 }], shippingAddress: ADDRESS })
+      .expect(201);
+    expect(t.fakeStripe.paymentIntent(res.body.paymentIntentId)?.metadata).toMatchObject({
+      orderId: res.body.id,
+      correlationId: 'trace-order-123456',
+    });
+    const rows = await t.db.query(`SELECT correlation_id FROM outbox WHERE aggregate_id = $1`, [res.body.id]);
+    expect(rows).toEqual([{ correlation_id: 'trace-order-123456' }]);
+    const history = await t.db.query(`SELECT correlation_id FROM order_history WHERE order_id = $1`, [
+      res.body.id,
+    ]);
+    expect(history).toEqual([{ correlation_id: 'trace-order-123456' }]);
+  });
+
   it('ignores client-sent prices, statuses and totals (rejects unknown fields)', async () => {
     const a = await createItem(t);
     const res = await t

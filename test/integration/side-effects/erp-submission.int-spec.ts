@@ -76,6 +76,13 @@ describe('ERP submission (fulfilment queue, fake ERP over HTTP)', () => {
       `Basic ${Buffer.from('dispatch:dispatch-erp-secret').toString('base64')}`,
     );
     expect(request.headers['idempotency-key']).toBe(`erp:${orderId}`);
+    // The job's correlation id (the webhook request's) travels into the ERP request.
+    expect(request.headers['x-correlation-id']).toEqual(expect.any(String));
+    const [run] = await t.db.query<{ correlation_id: string }>(
+      `SELECT correlation_id FROM job_runs WHERE aggregate_id = $1 AND name = 'ERP_SUBMIT'`,
+      [orderId],
+    );
+    expect(request.headers['x-correlation-id']).toBe(run.correlation_id);
     expect(request.body).toMatchObject({
       externalOrderId: orderId,
       currency: 'EUR',
