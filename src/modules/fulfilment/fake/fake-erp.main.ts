@@ -4,8 +4,9 @@
  *   FAKE_ERP_PORT=12112 FAKE_ERP_USERNAME=dispatch FAKE_ERP_PASSWORD=dispatch-erp-secret \
  *   node dist/modules/fulfilment/fake/fake-erp.main.js
  *
- * It reads process.env itself because it is a dev tool outside the app and its AppConfig.
+ * Its settings come from the environment (see config/fake-servers.env.ts), not from AppConfig.
  */
+import { fakeServerEnv } from '../../../config/fake-servers.env';
 import { FakeErpServer } from './fake-erp.server';
 
 const DEFAULT_PORT = 12112;
@@ -13,8 +14,7 @@ const DEFAULT_USERNAME = 'dispatch';
 const DEFAULT_PASSWORD = 'dispatch-erp-secret';
 
 async function main(): Promise<void> {
-  // eslint-disable-next-line no-restricted-syntax
-  const { FAKE_ERP_PORT, FAKE_ERP_USERNAME, FAKE_ERP_PASSWORD } = process.env;
+  const { FAKE_ERP_PORT, FAKE_ERP_USERNAME, FAKE_ERP_PASSWORD } = fakeServerEnv();
   const port = FAKE_ERP_PORT ? Number(FAKE_ERP_PORT) : DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`FAKE_ERP_PORT is not a port: ${FAKE_ERP_PORT}`);

@@ -5,15 +5,15 @@
  *   FAKE_STRIPE_PORT=12111 FAKE_STRIPE_WEBHOOK_URL=http://127.0.0.1:3000/v1/payments/webhook \
  *   FAKE_STRIPE_WEBHOOK_SECRET=whsec_dispatch_fake node dist/modules/payments/stripe/fake/fake-stripe.main.js
  *
- * It reads process.env itself because it is a dev tool outside the app and its AppConfig.
+ * Its settings come from the environment (see config/fake-servers.env.ts), not from AppConfig.
  */
+import { fakeServerEnv } from '../../../../config/fake-servers.env';
 import { FakeStripeServer } from './fake-stripe.server';
 
 const DEFAULT_PORT = 12111;
 
 async function main(): Promise<void> {
-  // eslint-disable-next-line no-restricted-syntax
-  const { FAKE_STRIPE_PORT, FAKE_STRIPE_WEBHOOK_URL, FAKE_STRIPE_WEBHOOK_SECRET } = process.env;
+  const { FAKE_STRIPE_PORT, FAKE_STRIPE_WEBHOOK_URL, FAKE_STRIPE_WEBHOOK_SECRET } = fakeServerEnv();
   const port = FAKE_STRIPE_PORT ? Number(FAKE_STRIPE_PORT) : DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`FAKE_STRIPE_PORT is not a port: ${FAKE_STRIPE_PORT}`);
