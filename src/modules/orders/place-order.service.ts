@@ -35,6 +35,10 @@ export interface PlacedOrder {
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 const IN_FLIGHT_TTL_SECONDS = 60;
 
+/** Redis key marking "this user's key is being processed now" (the key is hashed: clients choose it). */
+const inFlightMarker = (userId: string, key: string) =>
+  `idem:${userId}:${createHash('sha256').update(key).digest('hex')}`;
+
 /** Stable JSON (sorted keys) so the same body always hashes the same. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -76,7 +80,7 @@ export class PlaceOrderService {
     const previous = await this.idempotency.find(user.id, key);
     if (previous) return this.replay(user, key, requestHash, previous);
 
-    const marker = `idem:${user.id}:${createHash('sha256').update(key).digest('hex')}`;
+    const marker = inFlightMarker(user.id, key);
     await this.claimInFlight(marker, requestHash);
     try {
       const order = await this.tx.run(async (em) => {
@@ -119,7 +123,7 @@ export class PlaceOrderService {
       return { status: previous.responseStatus, body: previous.responseBody as OrderResponse };
     }
     // Claimed but unanswered: either still in flight, or the process died after commit. Resume the latter.
-    const marker = `idem:${user.id}:${createHash('sha256').update(key).digest('hex')}`;
+    const marker = inFlightMarker(user.id, key);
     await this.claimInFlight(marker, requestHash);
     try {
       // Re-read under the marker: the first request may have answered since we looked.

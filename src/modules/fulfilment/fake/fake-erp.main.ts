@@ -6,6 +6,7 @@
  *
  * Its settings come from the environment (see config/fake-servers.env.ts), not from AppConfig.
  */
+import { runStandaloneServer } from '../../../infra/http/run-standalone-server';
 import { fakeServerEnv } from '../../../config/fake-servers.env';
 import { FakeErpServer } from './fake-erp.server';
 
@@ -13,35 +14,20 @@ const DEFAULT_PORT = 12112;
 const DEFAULT_USERNAME = 'dispatch';
 const DEFAULT_PASSWORD = 'dispatch-erp-secret';
 
-async function main(): Promise<void> {
+async function start(): Promise<{ port: number; stop(): Promise<void> }> {
   const { FAKE_ERP_PORT, FAKE_ERP_USERNAME, FAKE_ERP_PASSWORD } = fakeServerEnv();
   const port = FAKE_ERP_PORT ? Number(FAKE_ERP_PORT) : DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`FAKE_ERP_PORT is not a port: ${FAKE_ERP_PORT}`);
   }
 
-  const server = await FakeErpServer.start({
+  return FakeErpServer.start({
     port,
     username: FAKE_ERP_USERNAME || DEFAULT_USERNAME,
     password: FAKE_ERP_PASSWORD || DEFAULT_PASSWORD,
     onRequest: (request) =>
       process.stdout.write(`${request.method} ${request.path} → ${request.status ?? 'reset'}\n`),
   });
-  process.stdout.write(`fake erp listening on ${server.port}\n`);
-
-  const shutdown = () => {
-    server.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `fake erp failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runStandaloneServer('fake erp', start);

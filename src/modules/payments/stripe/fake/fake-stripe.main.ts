@@ -7,12 +7,13 @@
  *
  * Its settings come from the environment (see config/fake-servers.env.ts), not from AppConfig.
  */
+import { runStandaloneServer } from '../../../../infra/http/run-standalone-server';
 import { fakeServerEnv } from '../../../../config/fake-servers.env';
 import { FakeStripeServer } from './fake-stripe.server';
 
 const DEFAULT_PORT = 12111;
 
-async function main(): Promise<void> {
+async function start(): Promise<{ port: number; stop(): Promise<void> }> {
   const { FAKE_STRIPE_PORT, FAKE_STRIPE_WEBHOOK_URL, FAKE_STRIPE_WEBHOOK_SECRET } = fakeServerEnv();
   const port = FAKE_STRIPE_PORT ? Number(FAKE_STRIPE_PORT) : DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     throw new Error('Set both FAKE_STRIPE_WEBHOOK_URL and FAKE_STRIPE_WEBHOOK_SECRET, or neither');
   }
 
-  const server = await FakeStripeServer.start({
+  return FakeStripeServer.start({
     port,
     webhook:
       FAKE_STRIPE_WEBHOOK_URL && FAKE_STRIPE_WEBHOOK_SECRET
@@ -32,21 +33,6 @@ async function main(): Promise<void> {
         `webhook ${attempt.eventType} ${attempt.eventId} attempt ${attempt.attempt} → ${attempt.status ?? attempt.error}\n`,
       ),
   });
-  process.stdout.write(`fake stripe listening on ${server.port}\n`);
-
-  const shutdown = () => {
-    server.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `fake stripe failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runStandaloneServer('fake stripe', start);
