@@ -7,6 +7,7 @@ import { AcceptLanguageResolver, I18nModule } from 'nestjs-i18n';
 
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
+import { FailpointsModule } from './infra/chaos/failpoints';
 import { DatabaseModule } from './infra/database/database.module';
 import { HttpExceptionFilter } from './infra/http/http-exception.filter';
 import { rateLimitOptions } from './infra/http/rate-limit';
@@ -67,6 +68,7 @@ export class AppModule {
           // Errors pick their language with pickLanguage; the resolver serves I18nContext to later modules.
           resolvers: [AcceptLanguageResolver],
         }),
+        FailpointsModule,
         DatabaseModule,
         RedisModule,
         MetricsModule,

@@ -23,6 +23,7 @@ export async function bootstrap(role: ProcessRole): Promise<void> {
     await app.init();
     const metricsServer = await startWorkerMetricsServer(app.get(Metrics), config);
     process.once('SIGTERM', () => metricsServer.close());
+    app.get(Logger).log('worker started', 'Bootstrap');
     return;
   }
   const app = await NestFactory.create<NestFastifyApplication>(

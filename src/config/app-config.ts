@@ -69,4 +69,6 @@ export class AppConfig {
   rateLimit: { windowMs: number; max: number; authMax: number };
   catalog: { cacheTtlSeconds: number };
   seed: { enabled: boolean; adminEmail?: string; adminPassword?: string };
+  /** Chaos testing: failpoint name → the hit on which the process kills itself. Empty in production. */
+  failpoints: Record<string, number>;
 }

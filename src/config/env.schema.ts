@@ -104,6 +104,12 @@ export const envSchema = z.object({
   SEED_TEST_DATA: bool.default(false),
   SEED_ADMIN_EMAIL: z.email().optional(),
   SEED_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+
+  // Chaos testing only: `name=N,...` makes the process SIGKILL itself the Nth time it passes that point.
+  FAILPOINTS: z
+    .string()
+    .regex(/^[a-z][a-z.-]*=[1-9][0-9]*(,[a-z][a-z.-]*=[1-9][0-9]*)*$/, 'must look like name=N,name=N')
+    .optional(),
 });
 
 const truthy = (value: string | undefined) => value === 'true' || value === '1';
@@ -126,6 +132,8 @@ export function crossFieldProblems(
       problems.push({ name: 'SEED_ADMIN_PASSWORD', message: 'is required when SEED_TEST_DATA=true' });
     }
   }
+  if (production && raw.FAILPOINTS)
+    problems.push({ name: 'FAILPOINTS', message: 'must not be set in production' });
   if (production && stripeMode !== 'live')
     problems.push({ name: 'STRIPE_MODE', message: 'must be live in production' });
   if (stripeMode === 'mock' && !raw.STRIPE_API_URL) {

@@ -118,6 +118,13 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       adminEmail: env.SEED_ADMIN_EMAIL,
       adminPassword: env.SEED_ADMIN_PASSWORD,
     },
+    failpoints: Object.fromEntries(
+      (env.FAILPOINTS ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((entry) => entry.split('='))
+        .map(([name, hit]) => [name, Number(hit)]),
+    ),
   } satisfies AppConfig);
 }
 

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../src/config/app-config';
+import { Failpoints } from '../../src/infra/chaos/failpoints';
 import { Metrics } from '../../src/infra/metrics/metrics.service';
 import { QueueName } from '../../src/infra/queue/queue-names';
 import { JobRunsRepository } from '../../src/modules/outbox/job-runs.repository';
@@ -17,6 +18,7 @@ export function newRelay(t: TestApp): OutboxRelay {
     t.app.get(AppConfig),
     t.app.get(JobRunsRepository),
     t.app.get(Metrics),
+    t.app.get(Failpoints),
     queue(QueueName.Orders),
     queue(QueueName.Notifications),
     queue(QueueName.Documents),

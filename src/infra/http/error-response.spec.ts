@@ -1,3 +1,4 @@
+import { QueryFailedError } from 'typeorm';
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 
@@ -48,4 +49,41 @@ describe(describeError.name, () => {
       });
     },
   );
+
+  it.each([
+    [
+      'Postgres shutting down (57P01)',
+      new QueryFailedError(
+        'SELECT 1',
+        [],
+        Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      ),
+    ],
+    [
+      'Postgres starting up (57P03)',
+      Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+    ],
+    [
+      'a connection cut mid-query',
+      new QueryFailedError('SELECT 1', [], new Error('Connection terminated unexpectedly')),
+    ],
+    ['the pool unable to connect', new Error('timeout exceeded when trying to connect')],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    ],
+    ['Redis gone (ioredis)', new Error('Connection is closed.')],
+    [
+      'Redis retries exhausted',
+      Object.assign(new Error('Reached the max retries per request limit'), {
+        name: 'MaxRetriesPerRequestError',
+      }),
+    ],
+  ])('answers %s with 503 SERVICE_UNAVAILABLE, not 500', (_what, error) => {
+    expect(describeError(error)).toMatchObject({
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      unexpected: false,
+    });
+  });
 });

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 
+import { isDependencyUnavailable } from '../errors/dependency-errors';
 import { DomainError } from '../errors/domain-error';
 
 export interface ErrorDescription {
@@ -82,6 +83,9 @@ export function describeError(error: unknown): ErrorDescription {
       CODE_BY_STATUS[fastify.statusCode] ?? 'BAD_REQUEST',
       String(fastify.message),
     );
+  }
+  if (isDependencyUnavailable(error)) {
+    return describe(503, 'SERVICE_UNAVAILABLE', 'A dependency is unavailable; retry shortly');
   }
   return { ...describe(500, 'INTERNAL_ERROR', 'Internal server error'), unexpected: true };
 }

@@ -33,6 +33,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const problem = describeError(exception);
     const correlationId = String(request.id ?? CorrelationContext.current());
 
+    if (problem.code === 'SERVICE_UNAVAILABLE') {
+      this.logger.warn(
+        { err: exception, correlationId, url: request.url },
+        'dependency unavailable: answered 503',
+      );
+    }
     if (problem.unexpected) {
       this.logger.error({ err: exception, correlationId, url: request.url }, 'unhandled error');
     }
@@ -48,6 +54,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
         problem.code === 'VALIDATION_FAILED' ? this.localiseFields(problem.details, lang) : problem.details;
     }
     if (!reply.sent) {
+      if (problem.status === 503) void reply.header('Retry-After', '1');
       void reply.header('X-Correlation-Id', correlationId).status(problem.status).send(body);
     }
   }

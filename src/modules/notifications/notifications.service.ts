@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
 import { NotificationJobPayload } from '../../infra/queue/job-payloads';
 import { JobOutcome } from '../../infra/queue/job-outcome';
 import { CorrelationContext } from '../../infra/logging/correlation-context';
+import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
 import { OrderStepsRepository } from '../orders/order-steps.repository';
 import { OrdersRepository } from '../orders/orders.repository';
 import { UsersService } from '../users/users.service';
@@ -13,6 +15,13 @@ import { EmailData, renderEmail } from './email-templates';
 import { Mailer } from './mailer';
 
 export const MAILER = Symbol('MAILER');
+
+/** Second memory of "this email went out", for when Postgres cannot take the record right after the send. */
+const sentMarker = (dedupeKey: string) => `email-sent:${dedupeKey}`;
+const SENT_MARKER_TTL_SECONDS = 7 * 86400;
+/** How long to keep trying to record a send in Postgres (a restart or failover) before giving up. */
+const RECORD_ATTEMPTS = 12;
+const RECORD_RETRY_MS = 500;
 
 interface Envelope {
   to: string;
@@ -45,6 +54,7 @@ export class NotificationsService {
     private readonly steps: OrderStepsRepository,
     private readonly users: UsersService,
     @Inject(MAILER) private readonly mailer: Mailer,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
   ) {}
 
   async deliver(payload: NotificationJobPayload): Promise<JobOutcome> {
@@ -62,8 +72,14 @@ export class NotificationsService {
         `SELECT status FROM notifications_sent WHERE dedupe_key = $1`,
         [payload.dedupeKey],
       );
-      // 'sending' means an earlier attempt died before recording success: send again (at-least-once there).
       if (existing?.status === 'sent') return { status: 'skipped', reason: 'already sent' };
+      // 'sending': an earlier attempt died, or lost Postgres, after the SMTP call. If Redis saw the send,
+      // finish the record; otherwise the send itself may not have happened: send again (at-least-once there).
+      const sentAs = await this.redis.get(sentMarker(payload.dedupeKey)).catch(() => null);
+      if (sentAs) {
+        await this.recordSent(payload.dedupeKey, sentAs);
+        return { status: 'skipped', reason: 'already sent (recorded by Redis)' };
+      }
     }
 
     const email = renderEmail(kind, envelope.language, envelope.data);
@@ -76,10 +92,11 @@ export class NotificationsService {
     if (correlationId) headers['X-Correlation-Id'] = correlationId;
     try {
       const { messageId } = await this.mailer.send({ to: envelope.to, ...email, headers });
-      await this.dataSource.query(
-        `UPDATE notifications_sent SET status = 'sent', message_id = $2, sent_at = now() WHERE dedupe_key = $1`,
-        [payload.dedupeKey, messageId],
-      );
+      // From here on the email is out: remember that in both stores, so no retry sends it twice.
+      await this.redis
+        .set(sentMarker(payload.dedupeKey), messageId, 'EX', SENT_MARKER_TTL_SECONDS)
+        .catch(() => undefined);
+      await this.recordSent(payload.dedupeKey, messageId);
       if (envelope.orderId) await this.steps.mark(envelope.orderId, `email:${kind}`, 'done');
       return { status: 'done' };
     } catch (error) {
@@ -92,6 +109,23 @@ export class NotificationsService {
         );
       }
       throw error;
+    }
+  }
+
+  /** Marks the send in Postgres, riding out a short outage (the email is already out; a retry must skip it). */
+  private async recordSent(dedupeKey: string, messageId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.dataSource.query(
+          `UPDATE notifications_sent SET status = 'sent', message_id = $2, sent_at = now() WHERE dedupe_key = $1`,
+          [dedupeKey, messageId],
+        );
+        return;
+      } catch (error) {
+        if (attempt >= RECORD_ATTEMPTS) throw error;
+        this.logger.warn({ err: error, dedupeKey, attempt }, 'could not record a sent email yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS * attempt));
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 
+import { Failpoint, Failpoints } from '../../infra/chaos/failpoints';
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { CatalogService } from '../catalog/catalog.service';
 import { OutboxWriter } from '../outbox/outbox.writer';
@@ -36,6 +37,7 @@ export class OrderSettlementService {
     private readonly catalog: CatalogService,
     private readonly outbox: OutboxWriter,
     private readonly steps: OrderStepsRepository,
+    private readonly failpoints: Failpoints,
   ) {}
 
   async get(orderId: string): Promise<Order | null> {
@@ -112,6 +114,7 @@ export class OrderSettlementService {
         await this.tx.run((em) => this.refunds.markFailed(em, refundId));
       throw error;
     }
+    this.failpoints.hit(Failpoint.RefundAtStripe);
     await this.tx.run(async (em) => {
       const current = await this.orders.lock(em, orderId);
       const again = await this.refunds.find(em, refundId);

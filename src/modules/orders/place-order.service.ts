@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 
 import { AppConfig } from '../../config/app-config';
+import { Failpoint, Failpoints } from '../../infra/chaos/failpoints';
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { DomainError } from '../../infra/errors/domain-error';
 import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
@@ -33,7 +34,6 @@ export interface PlacedOrder {
 }
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
-const IN_FLIGHT_TTL_SECONDS = 60;
 
 /** Redis key marking "this user's key is being processed now" (the key is hashed: clients choose it). */
 const inFlightMarker = (userId: string, key: string) =>
@@ -71,6 +71,7 @@ export class PlaceOrderService {
     private readonly catalog: CatalogService,
     private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly failpoints: Failpoints,
   ) {}
 
   async place(user: AuthUser, key: string | undefined, input: CreateOrderDto): Promise<PlacedOrder> {
@@ -101,6 +102,7 @@ export class PlaceOrderService {
         return created;
       });
       await this.catalog.invalidate(...order.lines.map((l) => l.itemId));
+      this.failpoints.hit(Failpoint.OrderCommitted);
       return await this.requestPayment(user, key, order);
     } finally {
       await this.redis.del(marker).catch(() => undefined);
@@ -143,12 +145,21 @@ export class PlaceOrderService {
     }
   }
 
+  /**
+   * How long a request can be in flight: every Stripe attempt timing out, plus slack for Postgres. A marker
+   * left by a process that died expires after this, and the client's retry resumes the order.
+   */
+  private inFlightTtlSeconds(): number {
+    const { timeoutMs, maxRetries } = this.config.stripe;
+    return Math.ceil((timeoutMs * (maxRetries + 1)) / 1000) + 5;
+  }
+
   /** Redis marker for "this key is being processed right now"; the database claim is the backstop. */
   private async claimInFlight(marker: string, requestHash: string): Promise<void> {
     if (this.redis.status !== 'ready') return;
     let acquired: string | null;
     try {
-      acquired = await this.redis.set(marker, requestHash, 'EX', IN_FLIGHT_TTL_SECONDS, 'NX');
+      acquired = await this.redis.set(marker, requestHash, 'EX', this.inFlightTtlSeconds(), 'NX');
     } catch {
       return;
     }
@@ -171,6 +182,7 @@ export class PlaceOrderService {
         await this.orders.setPaymentIntent(em, order.id, intent.id);
         await this.idempotency.complete(em, user.id, key, 201, body);
       });
+      this.failpoints.hit(Failpoint.OrderAnswered);
       this.logger.log(
         { orderId: order.id, totalCents: order.totalCents, paymentIntentId: intent.id },
         'order placed',

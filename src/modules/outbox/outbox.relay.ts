@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
+import { Failpoint, Failpoints } from '../../infra/chaos/failpoints';
 import { Metrics } from '../../infra/metrics/metrics.service';
 import { QueueName } from '../../infra/queue/queue-names';
 import { JobRunsRepository } from './job-runs.repository';
@@ -42,6 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly config: AppConfig,
     private readonly jobRuns: JobRunsRepository,
     private readonly metrics: Metrics,
+    private readonly failpoints: Failpoints,
     @InjectQueue(QueueName.Orders) orders: Queue,
     @InjectQueue(QueueName.Notifications) notifications: Queue,
     @InjectQueue(QueueName.Documents) documents: Queue,
@@ -102,6 +104,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         byQueue.set(route.queue, jobs);
       }
       for (const [queue, jobs] of byQueue) await this.queues[queue].addBulk(jobs);
+      this.failpoints.hit(Failpoint.RelayEnqueued);
       const ids = rows.map((r) => r.id);
       await em.query(`UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
       await this.jobRuns.recordQueued(

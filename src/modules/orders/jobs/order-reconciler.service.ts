@@ -37,6 +37,7 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
   private timer?: NodeJS.Timeout;
   private current?: Promise<unknown>;
   private stopped = false;
+  private readonly queues: Record<QueueName, Queue>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,9 +48,19 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
     private readonly outbox: OutboxWriter,
     private readonly tx: TransactionRunner,
     private readonly locks: LockService,
-    @InjectQueue(QueueName.Orders) private readonly queue: Queue,
     private readonly metrics: Metrics,
-  ) {}
+    @InjectQueue(QueueName.Orders) ordersQueue: Queue,
+    @InjectQueue(QueueName.Notifications) notifications: Queue,
+    @InjectQueue(QueueName.Documents) documents: Queue,
+    @InjectQueue(QueueName.Fulfilment) fulfilment: Queue,
+  ) {
+    this.queues = {
+      [QueueName.Orders]: ordersQueue,
+      [QueueName.Notifications]: notifications,
+      [QueueName.Documents]: documents,
+      [QueueName.Fulfilment]: fulfilment,
+    };
+  }
 
   onApplicationBootstrap(): void {
     this.schedule();
@@ -90,7 +101,9 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
       options.missingJobGraceSeconds ?? MISSING_JOB_GRACE_SECONDS,
       BATCH,
     )) {
-      if (await this.queue.getJob(run.jobId)) continue;
+      // Each run is looked up in its own queue: a job of another queue is not "lost" from this one.
+      const queue = this.queues[run.queue as QueueName];
+      if (queue && (await queue.getJob(run.jobId))) continue;
       const [, changed]: [unknown, number] = await this.dataSource.query(
         `UPDATE outbox SET sent_at = NULL WHERE id = $1 AND sent_at IS NOT NULL`,
         [run.outboxId],

@@ -1,0 +1,38 @@
+/** Socket-level failures: the peer is down, restarting or unreachable. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** Postgres SQLSTATEs of a server that is shutting down, starting up or out of connections. */
+const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300']);
+/** Messages of pg, pg-pool and ioredis when their connection is gone (they carry no code). */
+const CONNECTION_LOST =
+  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|Stream isn't writeable|max retries per request|Client has encountered a connection error|Client was closed and is not queryable|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/**
+ * True when `error` (or what it wraps: TypeORM's driverError, a cause) says Postgres or Redis is unreachable
+ * rather than that the request was wrong: the API answers 503 with Retry-After, the client retries.
+ */
+export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 3) return false;
+  const candidate = error as {
+    code?: unknown;
+    message?: unknown;
+    name?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+  };
+  const code = typeof candidate.code === 'string' ? candidate.code : '';
+  if (NETWORK_CODES.has(code) || PG_UNAVAILABLE.has(code) || code.startsWith('08')) return true;
+  if (candidate.name === 'MaxRetriesPerRequestError') return true;
+  if (typeof candidate.message === 'string' && CONNECTION_LOST.test(candidate.message)) return true;
+  return (
+    isDependencyUnavailable(candidate.driverError, depth + 1) ||
+    isDependencyUnavailable(candidate.cause, depth + 1)
+  );
+}
