@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Dispatch installer.
 #   ./install.sh        install dependencies, make sure Postgres/Redis run, create + migrate the database, start the api
-#   ./install.sh test   install dependencies, make sure Postgres/Redis run, run `npm test` and `npm run test:e2e`
+#   ./install.sh test   install dependencies, make sure Postgres/Redis run, run `npm test`, `npm run test:e2e`
+#                       and `npm run test:chaos`
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -190,6 +191,8 @@ main_test() {
   npm test || failed+=("npm test")
   log "End-to-end tests (npm run test:e2e)"
   npm run test:e2e || failed+=("npm run test:e2e")
+  log "Chaos suite (npm run test:chaos): crashes and outages on its own Postgres and Redis"
+  npm run test:chaos || failed+=("npm run test:chaos")
   if (( ${#failed[@]} )); then
     printf 'ERROR: failed: %s\n' "${failed[*]}" >&2
     exit 1

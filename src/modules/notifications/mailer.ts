@@ -25,6 +25,11 @@ export interface OutgoingEmail {
   html: string;
   /** Extra headers such as `X-Dispatch-Order-Id`, so a sent email can be traced back to what caused it. */
   headers?: Record<string, string>;
+  /**
+   * A Message-ID of the caller's (angle brackets included). A resend after a crash reuses it, so mail stores
+   * and clients that deduplicate by Message-ID show the customer one email.
+   */
+  messageId?: string;
 }
 
 export interface SentEmail {
@@ -76,6 +81,7 @@ export class Mailer {
       text: message.text,
       html: message.html,
       headers: message.headers,
+      messageId: message.messageId,
     });
     this.logger?.log(
       { to: message.to, subject: message.subject, messageId: info.messageId, ms: Date.now() - startedAt },

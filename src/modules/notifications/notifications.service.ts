@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -19,6 +21,13 @@ export const MAILER = Symbol('MAILER');
 /** Second memory of "this email went out", for when Postgres cannot take the record right after the send. */
 const sentMarker = (dedupeKey: string) => `email-sent:${dedupeKey}`;
 const SENT_MARKER_TTL_SECONDS = 7 * 86400;
+/**
+ * One Message-ID per dedupe key. A crash between the SMTP server accepting a message and the send being
+ * recorded cannot be told from a crash before the send, so that email is sent again (at-least-once); with
+ * the same Message-ID, mail stores and clients show it once.
+ */
+const stableMessageId = (dedupeKey: string) =>
+  `<${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 32)}@dispatch.local>`;
 /** How long to keep trying to record a send in Postgres (a restart or failover) before giving up. */
 const RECORD_ATTEMPTS = 12;
 const RECORD_RETRY_MS = 500;
@@ -91,7 +100,12 @@ export class NotificationsService {
     const correlationId = CorrelationContext.current();
     if (correlationId) headers['X-Correlation-Id'] = correlationId;
     try {
-      const { messageId } = await this.mailer.send({ to: envelope.to, ...email, headers });
+      const { messageId } = await this.mailer.send({
+        to: envelope.to,
+        ...email,
+        headers,
+        messageId: stableMessageId(payload.dedupeKey),
+      });
       // From here on the email is out: remember that in both stores, so no retry sends it twice.
       await this.redis
         .set(sentMarker(payload.dedupeKey), messageId, 'EX', SENT_MARKER_TTL_SECONDS)
