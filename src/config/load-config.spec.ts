@@ -89,6 +89,20 @@ describe(loadConfig.name, () => {
     );
   });
 
+  it('parses chaos failpoints, rejects malformed ones and refuses them in production', () => {
+    expect(
+      loadConfig({ ...valid, FAILPOINTS: 'place-order.committed=3,relay.enqueued=1' }).failpoints,
+    ).toEqual({
+      'place-order.committed': 3,
+      'relay.enqueued': 1,
+    });
+    expect(loadConfig(valid).failpoints).toEqual({});
+    expect(problemsOf({ ...valid, FAILPOINTS: 'relay.enqueued=0' })[0]).toMatch(/^FAILPOINTS must look like/);
+    expect(problemsOf({ ...valid, NODE_ENV: 'production', FAILPOINTS: 'relay.enqueued=1' })).toContain(
+      'FAILPOINTS must not be set in production',
+    );
+  });
+
   it('refuses seeding in production and demands real Stripe keys there', () => {
     const problems = problemsOf({
       ...valid,
