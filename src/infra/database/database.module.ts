@@ -15,7 +15,13 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrationsTableName: 'migrations',
     synchronize: false,
     // Fail fast when Postgres is down instead of queueing requests behind a dead pool.
-    extra: { max: config.db.poolSize, connectionTimeoutMillis: 5000, application_name: 'dispatch' },
+    extra: {
+      max: config.db.poolSize,
+      connectionTimeoutMillis: 5000,
+      application_name: 'dispatch',
+      // Pinned per connection so TransactionRunner can open READ COMMITTED transactions with a bare BEGIN.
+      options: '-c default_transaction_isolation=read\\ committed',
+    },
   };
 }
 

@@ -123,18 +123,6 @@ export class OrdersRepository {
     },
   ): Promise<Order> {
     const totalCents = draft.lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0);
-    const [row]: OrderRow[] = await em.query(
-      `INSERT INTO orders (user_id, status, total_cents, currency, shipping_address, payment_due_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6) RETURNING *`,
-      [
-        draft.userId,
-        OrderStatus.Pending,
-        totalCents,
-        draft.currency,
-        JSON.stringify(draft.shippingAddress),
-        draft.paymentDueAt,
-      ],
-    );
     const lines: OrderLine[] = draft.lines.map((l, i) => ({
       lineNo: i + 1,
       itemId: l.itemId,
@@ -143,26 +131,37 @@ export class OrdersRepository {
       quantity: l.quantity,
       unitPriceCents: l.unitPriceCents,
     }));
-    await em.query(
-      `INSERT INTO order_lines (order_id, line_no, item_id, sku, name, quantity, unit_price_cents)
-       SELECT $1, * FROM unnest($2::int[], $3::uuid[], $4::text[], $5::text[], $6::int[], $7::int[])`,
+    // Order, lines and the first history entry in one statement (one round trip instead of three): the
+    // data-modifying CTEs all run, in this transaction, whether or not the final SELECT reads them.
+    const [row]: OrderRow[] = await em.query(
+      `WITH o AS (
+         INSERT INTO orders (user_id, status, total_cents, currency, shipping_address, payment_due_at)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6) RETURNING *
+       ), l AS (
+         INSERT INTO order_lines (order_id, line_no, item_id, sku, name, quantity, unit_price_cents)
+         SELECT o.id, u.* FROM o, unnest($7::int[], $8::uuid[], $9::text[], $10::text[], $11::int[], $12::int[]) u
+       ), h AS (
+         INSERT INTO order_history (order_id, from_status, to_status, actor, reason, correlation_id)
+         SELECT o.id, NULL, o.status, $13, $14, $15 FROM o
+       )
+       SELECT * FROM o`,
       [
-        row.id,
+        draft.userId,
+        OrderStatus.Pending,
+        totalCents,
+        draft.currency,
+        JSON.stringify(draft.shippingAddress),
+        draft.paymentDueAt,
         lines.map((l) => l.lineNo),
         lines.map((l) => l.itemId),
         lines.map((l) => l.sku),
         lines.map((l) => l.name),
         lines.map((l) => l.quantity),
         lines.map((l) => l.unitPriceCents),
+        `customer:${draft.userId}`,
+        'order placed',
+        CorrelationContext.current() ?? null,
       ],
-    );
-    await this.appendHistory(
-      em,
-      row.id,
-      null,
-      OrderStatus.Pending,
-      `customer:${draft.userId}`,
-      'order placed',
     );
     return toOrder(row, lines);
   }
@@ -179,13 +178,22 @@ export class OrdersRepository {
       if (!SETTABLE.has(column)) throw new Error(`column ${column} is not settable`);
     const params: unknown[] = [order.id, order.version, to, ...extra.map(([, v]) => v)];
     const sets = extra.map(([column], i) => `, ${column} = $${i + 4}`).join('');
-    const [rows]: [OrderRow[], number] = await em.query(
-      `UPDATE orders SET status = $3, version = version + 1, updated_at = now()${sets}
-        WHERE id = $1 AND version = $2 RETURNING *`,
+    const n = params.length;
+    params.push(order.status, meta.actor, meta.reason ?? null, CorrelationContext.current() ?? null);
+    // Update and history row in one round trip; the history insert reads the update's RETURNING, so a stale
+    // version (no row updated) writes no history either.
+    const rows: OrderRow[] = await em.query(
+      `WITH u AS (
+         UPDATE orders SET status = $3, version = version + 1, updated_at = now()${sets}
+          WHERE id = $1 AND version = $2 RETURNING *
+       ), h AS (
+         INSERT INTO order_history (order_id, from_status, to_status, actor, reason, correlation_id)
+         SELECT u.id, $${n + 1}, u.status, $${n + 2}, $${n + 3}, $${n + 4} FROM u
+       )
+       SELECT * FROM u`,
       params,
     );
     if (rows.length === 0) throw new OrderVersionConflictError(order.id, order.version);
-    await this.appendHistory(em, order.id, order.status, to, meta.actor, meta.reason ?? null);
     this.metrics.orderTransitions.inc({ from: order.status, to });
     return toOrder(rows[0], order.lines);
   }
@@ -281,20 +289,6 @@ export class OrdersRepository {
       [limit],
     );
     return rows.map((r) => r.id);
-  }
-
-  private async appendHistory(
-    em: EntityManager,
-    orderId: string,
-    from: OrderStatus | null,
-    to: OrderStatus,
-    actor: string,
-    reason: string | null,
-  ): Promise<void> {
-    await em.query(
-      `INSERT INTO order_history (order_id, from_status, to_status, actor, reason, correlation_id) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [orderId, from, to, actor, reason, CorrelationContext.current() ?? null],
-    );
   }
 
   private async lines(em: EntityManager, orderId: string): Promise<OrderLine[]> {
