@@ -47,22 +47,48 @@ export class CacheService {
     return value;
   }
 
-  async delete(...keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
+  /**
+   * Cache-aside for values derived from many rows (e.g. list pages), orphaned all at once by bumping
+   * `generationKey`. The entry stores the generation it was computed under; the generation and the entry
+   * are read in one MGET, so a hit costs one round trip.
+   */
+  async getOrSetGenerational<T>(
+    generationKey: string,
+    key: string,
+    ttlSeconds: number,
+    load: () => Promise<T>,
+  ): Promise<T> {
+    if (!this.available) return load();
+    let generation: string;
     try {
-      await this.redis.del(...keys);
+      const [current, raw] = await this.redis.mget(generationKey, key);
+      generation = current ?? '0';
+      if (raw !== null) {
+        const entry = JSON.parse(raw) as { g: string; v: T };
+        if (entry.g === generation) return entry.v;
+      }
     } catch (error) {
-      this.logger.warn({ keys, err: error }, 'cache invalidation failed');
+      this.logger.warn({ key, err: error }, 'cache read failed');
+      return load();
     }
+    // Computed after reading the generation: a write committing meanwhile bumps it and orphans this entry.
+    const value = await load();
+    await this.setJson(key, { g: generation, v: value }, ttlSeconds);
+    return value;
   }
 
-  /** Current value of a generation counter (0 when absent or unreadable). */
-  async generation(key: string): Promise<number> {
-    if (!this.available) return -1;
+  /** Deletes `keys` and bumps the generation counters in one round trip (a write's cache invalidation). */
+  async invalidate(keys: string[], generations: string[]): Promise<void> {
+    if (keys.length === 0 && generations.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    if (keys.length) pipeline.del(...keys);
+    for (const key of generations) pipeline.incr(key);
     try {
-      return Number((await this.redis.get(key)) ?? 0);
-    } catch {
-      return -1;
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([error]) => error);
+      if (failed) throw failed[0];
+    } catch (error) {
+      this.logger.warn({ keys, generations, err: error }, 'cache invalidation failed');
     }
   }
 

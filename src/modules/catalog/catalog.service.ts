@@ -12,12 +12,12 @@ import { ItemsRepository } from './items.repository';
 
 const itemKey = (id: string) => `catalog:item:${id}`;
 const LIST_GENERATION = 'catalog:list:gen';
-const listKey = (generation: number, page: number, limit: number) =>
-  `catalog:list:${generation}:${page}:${limit}`;
+const listKey = (page: number, limit: number) => `catalog:list:${page}:${limit}`;
 
 /**
  * Catalog reads are cache-aside in Redis. Every write invalidates after commit: the item's key is
- * deleted and the list generation bumped, which orphans every cached page at once.
+ * deleted and the list generation bumped, which orphans every cached page at once (a page is stored
+ * with the generation it was read under).
  */
 @Injectable()
 export class CatalogService {
@@ -29,9 +29,9 @@ export class CatalogService {
   ) {}
 
   async list(page: number, limit: number): Promise<Page<ItemResponse>> {
-    const generation = await this.cache.generation(LIST_GENERATION);
-    return this.cache.getOrSet(
-      listKey(generation, page, limit),
+    return this.cache.getOrSetGenerational(
+      LIST_GENERATION,
+      listKey(page, limit),
       this.config.catalog.cacheTtlSeconds,
       async () => {
         const [rows, total] = await this.items.page(page, limit);
@@ -80,7 +80,6 @@ export class CatalogService {
 
   /** Drops cached copies of items whose stock or data changed outside this service (e.g. orders). */
   async invalidate(...ids: string[]): Promise<void> {
-    await this.cache.delete(...ids.map(itemKey));
-    await this.cache.bumpGeneration(LIST_GENERATION);
+    await this.cache.invalidate(ids.map(itemKey), [LIST_GENERATION]);
   }
 }
