@@ -35,6 +35,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A NOTIFY arrived since the current batch started (its rows may have committed after the SELECT). */
+  private notified = false;
   private listener?: Client;
   private listenerRetry?: NodeJS.Timeout;
 
@@ -129,9 +131,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async run(): Promise<void> {
     while (this.running) {
       let relayed = 0;
+      let failed = false;
+      this.notified = false;
       try {
         relayed = await this.relayBatch();
       } catch (error) {
+        failed = true;
         this.logger.error({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
       }
       if (!this.running) break;
@@ -139,6 +144,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
+      // A commit notified while the batch ran: relay again now instead of sleeping until the poll interval
+      // (the NOTIFY that woke nobody would otherwise cost its rows up to OUTBOX_POLL_MS of lag).
+      if (this.notified && !failed) continue;
       await this.idle();
     }
   }
@@ -160,7 +168,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       connectionString: this.config.db.url,
       application_name: 'dispatch-outbox-listener',
     });
-    client.on('notification', () => this.wake?.());
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
     client.on('error', (error) => {
       this.logger.warn({ err: error }, 'outbox listener lost; falling back to polling until it reconnects');
       void client.end().catch(() => undefined);
