@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, Length, MaxLength } from 'class-validator';
+
+import { OptionalNotNull } from '../../../infra/http/optional-not-null';
 
 export class RegisterDto {
   @ApiProperty({ example: 'ana@example.com' })
@@ -20,7 +22,7 @@ export class RegisterDto {
   name: string;
 
   @ApiPropertyOptional({ enum: ['en', 'pt-BR'] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(['en', 'pt-BR'])
   language?: string;
 }

@@ -2,4 +2,5 @@ import { PartialType } from '@nestjs/swagger';
 
 import { CreateItemDto } from './create-item.dto';
 
-export class UpdateItemDto extends PartialType(CreateItemDto) {}
+// skipNullProperties: false → a field may be left out, but null is validated (and refused), not skipped.
+export class UpdateItemDto extends PartialType(CreateItemDto, { skipNullProperties: false }) {}

@@ -1,21 +1,23 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsEnum, IsOptional } from 'class-validator';
+import { IsEnum } from 'class-validator';
 
+import { IsIsoDateTime } from '../../../infra/http/is-iso-date-time';
+import { OptionalNotNull } from '../../../infra/http/optional-not-null';
 import { OrderStatus } from '../../orders/order-state';
 
 export class CreateOrdersExportDto {
   @ApiPropertyOptional({ enum: OrderStatus })
-  @IsOptional()
+  @OptionalNotNull()
   @IsEnum(OrderStatus)
   status?: OrderStatus;
 
   @ApiPropertyOptional({ description: 'orders created at or after (ISO 8601)' })
-  @IsOptional()
-  @IsDateString({ strict: true })
+  @OptionalNotNull()
+  @IsIsoDateTime()
   from?: string;
 
   @ApiPropertyOptional({ description: 'orders created before (ISO 8601)' })
-  @IsOptional()
-  @IsDateString({ strict: true })
+  @OptionalNotNull()
+  @IsIsoDateTime()
   to?: string;
 }

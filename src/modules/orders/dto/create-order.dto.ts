@@ -6,7 +6,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsOptional,
+  IsObject,
   IsString,
   IsUUID,
   Length,
@@ -15,6 +15,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+
+import { OptionalNotNull } from '../../../infra/http/optional-not-null';
 
 export class OrderItemDto {
   @ApiProperty({ format: 'uuid' })
@@ -30,13 +32,13 @@ export class OrderItemDto {
 
 export class ShippingAddressDto {
   @ApiPropertyOptional({ enum: ['male', 'female', 'other'], description: 'used for the ERP salutation' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(['male', 'female', 'other'])
   salutation?: 'male' | 'female' | 'other';
 
   @ApiProperty() @IsString() @Length(1, 200) name: string;
   @ApiProperty() @IsString() @Length(1, 200) line1: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) line2?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @Length(1, 200) line2?: string;
   @ApiProperty() @IsString() @Length(1, 100) city: string;
   @ApiProperty() @IsString() @Length(1, 20) postalCode: string;
 
@@ -51,11 +53,15 @@ export class CreateOrderDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
+  // Without it a nested array ([[]], [[line]]) passes ValidateNested, which descends into arrays.
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => OrderItemDto)
   items: OrderItemDto[];
 
   @ApiProperty({ type: ShippingAddressDto })
+  // ValidateNested alone lets an array through (it validates each element, of which [] has none).
+  @IsObject()
   @ValidateNested()
   @Type(() => ShippingAddressDto)
   shippingAddress: ShippingAddressDto;

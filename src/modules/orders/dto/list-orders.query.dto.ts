@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsEnum, IsOptional, IsUUID } from 'class-validator';
+import { IsEnum, IsOptional, IsUUID } from 'class-validator';
 
+import { IsIsoDateTime } from '../../../infra/http/is-iso-date-time';
 import { PaginationQueryDto } from '../../../infra/http/pagination.dto';
 import { OrderStatus } from '../order-state';
 
@@ -12,12 +13,12 @@ export class ListOrdersQueryDto extends PaginationQueryDto {
 
   @ApiPropertyOptional({ description: 'created at or after (ISO 8601)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsIsoDateTime()
   from?: string;
 
   @ApiPropertyOptional({ description: 'created before (ISO 8601)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsIsoDateTime()
   to?: string;
 
   @ApiPropertyOptional({ description: 'admin only: orders of this user', format: 'uuid' })

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+
+import { OptionalNotNull } from '../../../infra/http/optional-not-null';
 
 export class RefundOrderDto {
   @ApiPropertyOptional({ description: 'minor units; omitted = everything still refundable' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(100_000_000_000)
