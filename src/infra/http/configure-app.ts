@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { NestFastifyApplication, FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 
 import { AppConfig } from '../../config/app-config';
@@ -11,6 +12,7 @@ import { registerHttpMetrics } from '../metrics/metrics-endpoint';
 import { Metrics } from '../metrics/metrics.service';
 import { CORRELATION_HEADER, CorrelationContext } from '../logging/correlation-context';
 import { registerCorrelationHooks } from '../logging/correlation-hooks';
+import { describeError } from './error-response';
 
 export const API_PREFIX = 'v1';
 /** Bull Board (modules/ops/bull-board): a browser UI, served outside API_PREFIX. */
@@ -25,6 +27,16 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
     routerOptions: { maxParamLength: 200 },
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => CorrelationContext.fromHeader(req.headers[CORRELATION_HEADER]),
+    // The router's own errors (a path with a malformed %-escape) are answered before any Nest filter runs:
+    // give them the API's error shape too, instead of Fastify's `{ error, code: 'FST_ERR_BAD_URL', ... }`.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const { status, code, fallbackMessage } = describeError(error);
+      const correlationId = String(request.id);
+      void reply
+        .code(status)
+        .header('X-Correlation-Id', correlationId)
+        .send({ statusCode: status, code, message: fallbackMessage, correlationId });
+    },
   });
 }
 
