@@ -29,3 +29,12 @@ export class InvalidWebhookSignatureError extends DomainError {
     super('Webhook signature is missing, invalid or too old');
   }
 }
+
+/** Signed with our secret, but not shaped like a Stripe event (no id, type or data.object). */
+export class InvalidWebhookPayloadError extends DomainError {
+  readonly code = 'INVALID_WEBHOOK_PAYLOAD';
+  readonly httpStatus = 400;
+  constructor() {
+    super('Webhook payload is not a Stripe event');
+  }
+}

@@ -4,10 +4,23 @@ import Stripe from 'stripe';
 import { AppConfig } from '../../../config/app-config';
 import { CorrelationContext } from '../../../infra/logging/correlation-context';
 import { Metrics } from '../../../infra/metrics/metrics.service';
-import { PaymentProviderError, PaymentProviderUnavailableError } from '../payments.errors';
+import {
+  InvalidWebhookPayloadError,
+  PaymentProviderError,
+  PaymentProviderUnavailableError,
+} from '../payments.errors';
 import { PaymentEvent, PaymentIntentRef, PaymentIntentState, RefundRef } from './payment-gateway';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Stripe ids and event types are short printable ASCII (evt_…, pi_…, payment_intent.succeeded). */
+const isStripeId = (value: unknown): value is string =>
+  typeof value === 'string' && /^[\x21-\x7e]{1,255}$/.test(value);
 
 /**
  * The only file that imports the Stripe SDK. Every call passes a deterministic idempotency key chosen by
@@ -89,10 +102,15 @@ export class StripeClient {
     });
   }
 
-  /** Verifies Stripe's signature over the raw body (tolerance 300 s); null when it does not verify. */
+  /**
+   * Verifies Stripe's signature over the raw body (tolerance 300 s); null when it does not verify. A verified
+   * body that is not shaped like a Stripe event is refused (InvalidWebhookPayloadError), and references that
+   * cannot be ours (an orderId that is not a UUID, say from another integration on the same Stripe account)
+   * are dropped, so the event is recorded and ignored instead of failing on every redelivery.
+   */
   verifyWebhook(rawBody: Buffer, signature: string | undefined): PaymentEvent | null {
     if (!signature) return null;
-    let event: Stripe.Event;
+    let event: unknown;
     try {
       event = this.stripe.webhooks.constructEvent(
         rawBody,
@@ -103,19 +121,17 @@ export class StripeClient {
     } catch {
       return null;
     }
-    const object = event.data.object as {
-      id?: string;
-      object?: string;
-      payment_intent?: string;
-      metadata?: Record<string, string>;
-    };
+    const { id, type, created, data } = isRecord(event) ? event : {};
+    const object = isRecord(data) ? data.object : undefined;
+    if (!isStripeId(id) || !isStripeId(type) || !isRecord(object)) throw new InvalidWebhookPayloadError();
     const paymentIntentId = object.object === 'payment_intent' ? object.id : object.payment_intent;
+    const orderId = isRecord(object.metadata) ? object.metadata.orderId : undefined;
     return {
-      id: event.id,
-      type: event.type,
-      created: event.created,
-      paymentIntentId,
-      orderId: object.metadata?.orderId,
+      id,
+      type,
+      created: typeof created === 'number' && Number.isFinite(created) ? created : 0,
+      paymentIntentId: isStripeId(paymentIntentId) ? paymentIntentId : undefined,
+      orderId: typeof orderId === 'string' && UUID.test(orderId) ? orderId : undefined,
     };
   }
 
