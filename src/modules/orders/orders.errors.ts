@@ -50,6 +50,22 @@ export class MixedCurrencyError extends DomainError {
   }
 }
 
+/** More than the payment provider can charge in one payment (and, unchecked, more than total_cents holds). */
+export class OrderTotalTooLargeError extends DomainError {
+  readonly code = 'ORDER_TOTAL_TOO_LARGE';
+  readonly httpStatus = 422;
+  constructor(totalCents: number, maxCents: number) {
+    super(
+      `The order total ${totalCents} exceeds the maximum of ${maxCents}`,
+      { totalCents, maxCents },
+      {
+        totalCents,
+        maxCents,
+      },
+    );
+  }
+}
+
 export class IdempotencyKeyRequiredError extends DomainError {
   readonly code = 'IDEMPOTENCY_KEY_REQUIRED';
   readonly httpStatus = 400;

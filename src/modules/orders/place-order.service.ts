@@ -24,6 +24,7 @@ import {
   IdempotencyKeyReusedError,
   IdempotencyRequestInFlightError,
   MixedCurrencyError,
+  OrderTotalTooLargeError,
 } from './orders.errors';
 import { OrderStateWriter } from './order-state.writer';
 import { OrdersRepository } from './orders.repository';
@@ -34,6 +35,12 @@ export interface PlacedOrder {
 }
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Stripe's largest amount for a two-decimal currency (999,999.99). Checked before the order is written: past it
+ * the PaymentIntent is refused after commit (a 502 and a cancelled order), and past 2^31 - 1 the insert fails.
+ */
+export const MAX_ORDER_TOTAL_CENTS = 99_999_999;
 
 /** Redis key marking "this user's key is being processed now" (the key is hashed: clients choose it). */
 const inFlightMarker = (userId: string, key: string) =>
@@ -89,6 +96,9 @@ export class PlaceOrderService {
         const lines = await this.orders.reserveStock(em, mergeLines(input.items));
         const currencies = new Set(lines.map((l) => l.currency));
         if (currencies.size !== 1) throw new MixedCurrencyError();
+        const totalCents = lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0);
+        if (totalCents > MAX_ORDER_TOTAL_CENTS)
+          throw new OrderTotalTooLargeError(totalCents, MAX_ORDER_TOTAL_CENTS);
         const paymentDueAt = new Date(Date.now() + this.config.orders.paymentWindowSeconds * 1000);
         const created = await this.orders.insert(em, {
           userId: user.id,
