@@ -1,5 +1,10 @@
 import { QueryFailedError } from 'typeorm';
-import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  NotFoundException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 
 import { ValidationFailedError } from '../errors/common.errors';
@@ -28,6 +33,16 @@ describe(describeError.name, () => {
       Object.assign(new Error('bad type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }),
       415,
       'UNSUPPORTED_MEDIA_TYPE',
+    ],
+    [
+      new HttpException("Body is not valid JSON but content-type is set to 'application/json'", 400),
+      400,
+      'MALFORMED_JSON',
+    ],
+    [
+      new HttpException("Body cannot be empty when content-type is set to 'application/json'", 400),
+      400,
+      'MALFORMED_JSON',
     ],
     [
       Object.assign(new SyntaxError('Unexpected end of JSON input'), { statusCode: 400 }),

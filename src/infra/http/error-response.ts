@@ -38,6 +38,8 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST' },
 };
 
+const FASTIFY_JSON_BODY_ERROR = /^Body (is not valid JSON but|cannot be empty when) content-type is set to/;
+
 const describe = (
   status: number,
   code: string,
@@ -67,6 +69,11 @@ export function describeError(error: unknown): ErrorDescription {
   if (error instanceof ThrottlerException) return describe(429, 'RATE_LIMITED', 'Too many requests');
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    // Nest re-throws Fastify's JSON body errors (FST_ERR_CTP_INVALID_JSON_BODY / _EMPTY_JSON_BODY) as a bare
+    // HttpException carrying only their message.
+    if (status === 400 && FASTIFY_JSON_BODY_ERROR.test(error.message)) {
+      return describe(400, 'MALFORMED_JSON', 'Request body is not valid JSON');
+    }
     if (status < 500) return describe(status, CODE_BY_STATUS[status] ?? 'BAD_REQUEST', error.message);
   }
   const fastify = error as { code?: string; statusCode?: number; message?: string };

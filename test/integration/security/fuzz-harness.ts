@@ -135,9 +135,7 @@ export function expectHandled(probe: Probe, res: Response, codes: readonly strin
 /** Codes any JSON endpoint may answer to a body it cannot accept (before its own rules apply). */
 export const BODY_CODES = [
   'VALIDATION_FAILED',
-  // Fastify's parse errors (empty body, invalid JSON, prototype poisoning) reach the filter as Nest's
-  // generic 400: error-response.ts maps them to MALFORMED_JSON only when they arrive with their own code.
-  'BAD_REQUEST',
+  // Fastify's parse errors: empty body, invalid JSON, prototype poisoning.
   'MALFORMED_JSON',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
