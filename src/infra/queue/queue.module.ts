@@ -5,6 +5,7 @@ import { JobsOptions } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
 import { bullmqConnectionOptions } from '../redis/redis-connection.factory';
 import { QueueName } from './queue-names';
+import { QueueRegistry } from './queue-registry';
 
 /** BullMQ key prefix: under REDIS_KEY_PREFIX, with a {hash tag} so a queue's keys share one Cluster slot. */
 export const queuePrefix = (config: AppConfig): string => `${config.redis.keyPrefix}{bull}`;
@@ -37,6 +38,7 @@ export function defaultJobOptions(config: AppConfig): JobsOptions {
       { name: QueueName.Fulfilment },
     ),
   ],
-  exports: [BullModule],
+  providers: [QueueRegistry],
+  exports: [BullModule, QueueRegistry],
 })
 export class QueueModule {}

@@ -1,14 +1,12 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
 import { ServiceUnavailableError } from '../../infra/errors/common.errors';
-import { QueueName } from '../../infra/queue/queue-names';
+import { QueueRegistry } from '../../infra/queue/queue-registry';
 import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
 import { Public } from '../auth/access-rules';
 
@@ -48,19 +46,12 @@ function probe(check: () => Promise<unknown>): Promise<CheckState> {
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
-  private readonly queueList: Queue[];
-
   constructor(
     private readonly dataSource: DataSource,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly config: AppConfig,
-    @InjectQueue(QueueName.Orders) orders: Queue,
-    @InjectQueue(QueueName.Notifications) notifications: Queue,
-    @InjectQueue(QueueName.Documents) documents: Queue,
-    @InjectQueue(QueueName.Fulfilment) fulfilment: Queue,
-  ) {
-    this.queueList = [orders, notifications, documents, fulfilment];
-  }
+    private readonly registry: QueueRegistry,
+  ) {}
 
   @Get('live')
   @ApiOkResponse({ description: 'The process is up' })
@@ -79,7 +70,7 @@ export class HealthController {
     const { maxWaiting, maxFailed } = this.config.queueHealth;
     const queues: Record<string, QueueCounts> = {};
     const problems: string[] = [];
-    for (const queue of this.queueList) {
+    for (const queue of this.registry.all()) {
       let counts: Record<string, number>;
       try {
         counts = await probeValue(() =>

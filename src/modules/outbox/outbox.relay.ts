@@ -1,4 +1,3 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
@@ -8,6 +7,7 @@ import { AppConfig } from '../../config/app-config';
 import { Failpoint, Failpoints } from '../../infra/chaos/failpoints';
 import { Metrics } from '../../infra/metrics/metrics.service';
 import { QueueName } from '../../infra/queue/queue-names';
+import { QueueRegistry } from '../../infra/queue/queue-registry';
 import { JobRunsRepository } from './job-runs.repository';
 import { jobIdFor, jobNameOf, OUTBOX_ROUTES, OutboxType } from './outbox-message';
 
@@ -31,7 +31,6 @@ const NOTIFY_CHANNEL = 'outbox_inserted';
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private readonly queues: Record<QueueName, Queue>;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -46,18 +45,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly jobRuns: JobRunsRepository,
     private readonly metrics: Metrics,
     private readonly failpoints: Failpoints,
-    @InjectQueue(QueueName.Orders) orders: Queue,
-    @InjectQueue(QueueName.Notifications) notifications: Queue,
-    @InjectQueue(QueueName.Documents) documents: Queue,
-    @InjectQueue(QueueName.Fulfilment) fulfilment: Queue,
-  ) {
-    this.queues = {
-      [QueueName.Orders]: orders,
-      [QueueName.Notifications]: notifications,
-      [QueueName.Documents]: documents,
-      [QueueName.Fulfilment]: fulfilment,
-    };
-  }
+    private readonly queues: QueueRegistry,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.running = true;
@@ -105,7 +94,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         });
         byQueue.set(route.queue, jobs);
       }
-      for (const [queue, jobs] of byQueue) await this.queues[queue].addBulk(jobs);
+      for (const [queue, jobs] of byQueue) await this.queues.get(queue)!.addBulk(jobs);
       this.failpoints.hit(Failpoint.RelayEnqueued);
       const ids = rows.map((r) => r.id);
       await em.query(`UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [ids]);

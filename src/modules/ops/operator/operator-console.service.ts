@@ -1,12 +1,10 @@
-import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { Queue } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { TransactionRunner } from '../../../infra/database/transaction-runner';
 import { CorrelationContext } from '../../../infra/logging/correlation-context';
 import { QueueName } from '../../../infra/queue/queue-names';
+import { QueueRegistry } from '../../../infra/queue/queue-registry';
 import { OrderNotFoundError } from '../../orders/orders.errors';
 import { outboxIdOf } from '../../outbox/outbox-message';
 import { JobNotFailedError, JobNotFoundError } from './operator-console.errors';
@@ -41,7 +39,7 @@ export class OperatorConsoleService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
-    private readonly moduleRef: ModuleRef,
+    private readonly queues: QueueRegistry,
   ) {}
 
   async failedJobs(limit: number): Promise<FailedJob[]> {
@@ -103,8 +101,7 @@ export class OperatorConsoleService {
     jobId: string,
     reason: string,
   ): Promise<{ jobId: string; action: 'retried' | 'redispatched' }> {
-    const queue = this.moduleRef.get<Queue>(getQueueToken(queueName), { strict: false });
-    const job = await queue.getJob(jobId);
+    const job = await this.queues.get(queueName)?.getJob(jobId);
     let action: 'retried' | 'redispatched';
     if (job) {
       const state = await job.getState();

@@ -1,12 +1,11 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../../config/app-config';
 import { TransactionRunner } from '../../../infra/database/transaction-runner';
 import { Metrics } from '../../../infra/metrics/metrics.service';
-import { OrderJob, QueueName } from '../../../infra/queue/queue-names';
+import { OrderJob } from '../../../infra/queue/queue-names';
+import { QueueRegistry } from '../../../infra/queue/queue-registry';
 import { LockService } from '../../../infra/redis/lock.service';
 import { LockKey } from '../../../infra/redis/lock-keys';
 import { JobRunsRepository } from '../../outbox/job-runs.repository';
@@ -37,7 +36,6 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
   private timer?: NodeJS.Timeout;
   private current?: Promise<unknown>;
   private stopped = false;
-  private readonly queues: Record<QueueName, Queue>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -49,18 +47,8 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
     private readonly tx: TransactionRunner,
     private readonly locks: LockService,
     private readonly metrics: Metrics,
-    @InjectQueue(QueueName.Orders) ordersQueue: Queue,
-    @InjectQueue(QueueName.Notifications) notifications: Queue,
-    @InjectQueue(QueueName.Documents) documents: Queue,
-    @InjectQueue(QueueName.Fulfilment) fulfilment: Queue,
-  ) {
-    this.queues = {
-      [QueueName.Orders]: ordersQueue,
-      [QueueName.Notifications]: notifications,
-      [QueueName.Documents]: documents,
-      [QueueName.Fulfilment]: fulfilment,
-    };
-  }
+    private readonly queues: QueueRegistry,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.schedule();
@@ -102,7 +90,7 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
       BATCH,
     )) {
       // Each run is looked up in its own queue: a job of another queue is not "lost" from this one.
-      const queue = this.queues[run.queue as QueueName];
+      const queue = this.queues.get(run.queue);
       if (queue && (await queue.getJob(run.jobId))) continue;
       const [, changed]: [unknown, number] = await this.dataSource.query(
         `UPDATE outbox SET sent_at = NULL WHERE id = $1 AND sent_at IS NOT NULL`,
