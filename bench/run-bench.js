@@ -46,7 +46,9 @@ const E2E_ORDERS = Number(env.BENCH_E2E_ORDERS || 2000);
 const USERS = Number(env.BENCH_USERS || 32);
 // Orders spread over this many items (one hot item serialises every order on its row lock).
 const ITEMS = Number(env.BENCH_ITEMS || 100);
-const PROFILE = ['1', 'true'].includes(env.BENCH_PROFILE ?? '');
+// BENCH_PROFILE=1 (or =orders) profiles the api during POST /v1/orders; BENCH_PROFILE=items during GET /v1/items.
+const PROFILE = ['1', 'true', 'orders', 'items'].includes(env.BENCH_PROFILE ?? '');
+const PROFILE_PHASE = env.BENCH_PROFILE === 'items' ? 'items' : 'orders';
 const PHASES = new Set((env.BENCH_PHASES || 'pgbench,orders,items,e2e').split(','));
 
 /** The issue's targets (2-core machine). */
@@ -828,7 +830,7 @@ async function main() {
       phase('orders');
       let n = 0;
       console.log(`POST /v1/orders: c=${CONNECTIONS}, ${DURATION}s`);
-      if (PROFILE) api.child.kill('SIGWINCH');
+      if (PROFILE && PROFILE_PHASE === 'orders') api.child.kill('SIGWINCH');
       const orders = await run({
         url: `${base}/v1/orders`,
         connections: CONNECTIONS,
@@ -848,7 +850,7 @@ async function main() {
           },
         ],
       });
-      if (PROFILE) api.child.kill('SIGWINCH');
+      if (PROFILE && PROFILE_PHASE === 'orders') api.child.kill('SIGWINCH');
       const ceiling = report.rawCeiling?.tps;
       report.postOrders = {
         ...summary(orders),
@@ -863,11 +865,13 @@ async function main() {
     if (PHASES.has('items')) {
       phase('items');
       console.log(`GET /v1/items: c=${CONNECTIONS}, ${READ_DURATION}s`);
+      if (PROFILE && PROFILE_PHASE === 'items') api.child.kill('SIGWINCH');
       const reads = await run({
         url: `${base}/v1/items?page=1&limit=20`,
         connections: CONNECTIONS,
         duration: READ_DURATION,
       });
+      if (PROFILE && PROFILE_PHASE === 'items') api.child.kill('SIGWINCH');
       report.getItems = {
         ...summary(reads),
         apiRssPeakMiB: rss.peak('items', 'api'),

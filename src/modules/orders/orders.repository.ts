@@ -212,11 +212,24 @@ export class OrdersRepository {
     return toOrder(rows[0], order.lines);
   }
 
-  async setPaymentIntent(em: EntityManager, orderId: string, paymentIntentId: string): Promise<void> {
-    await em.query(`UPDATE orders SET payment_intent_id = $2 WHERE id = $1 AND payment_intent_id IS NULL`, [
-      orderId,
-      paymentIntentId,
-    ]);
+  /**
+   * Stores the order's PaymentIntent and the idempotent answer of the request that placed it, in one
+   * statement (atomic on its own: one round trip instead of BEGIN, two updates and COMMIT).
+   */
+  async attachPaymentIntent(
+    orderId: string,
+    paymentIntentId: string,
+    answer: { userId: string; key: string; status: number; body: unknown },
+  ): Promise<void> {
+    await this.dataSource.query(
+      `WITH intent AS (
+         UPDATE orders SET payment_intent_id = $2 WHERE id = $1 AND payment_intent_id IS NULL
+       )
+       -- The first answer is final: a resumed request never overwrites it.
+       UPDATE idempotency_keys SET response_status = $5, response_body = $6::jsonb
+        WHERE user_id = $3 AND key = $4 AND response_status IS NULL`,
+      [orderId, paymentIntentId, answer.userId, answer.key, answer.status, JSON.stringify(answer.body)],
+    );
   }
 
   /** Reads and row-locks the order for the rest of the transaction. */

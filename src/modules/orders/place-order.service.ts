@@ -188,10 +188,7 @@ export class PlaceOrderService {
         idempotencyKey: `pi:${order.id}`,
       });
       const body = toOrderResponse({ ...order, paymentIntentId: intent.id }, intent.clientSecret);
-      await this.tx.run(async (em) => {
-        await this.orders.setPaymentIntent(em, order.id, intent.id);
-        await this.idempotency.complete(em, user.id, key, 201, body);
-      });
+      await this.orders.attachPaymentIntent(order.id, intent.id, { userId: user.id, key, status: 201, body });
       this.failpoints.hit(Failpoint.OrderAnswered);
       this.logger.log(
         { orderId: order.id, totalCents: order.totalCents, paymentIntentId: intent.id },
