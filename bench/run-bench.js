@@ -49,6 +49,8 @@ const ITEMS = Number(env.BENCH_ITEMS || 100);
 // BENCH_PROFILE=1 (or =orders) profiles the api during POST /v1/orders; BENCH_PROFILE=items during GET /v1/items.
 const PROFILE = ['1', 'true', 'orders', 'items'].includes(env.BENCH_PROFILE ?? '');
 const PROFILE_PHASE = env.BENCH_PROFILE === 'items' ? 'items' : 'orders';
+// Node flags of the api process, as a deployment would set them (docker/Dockerfile uses the same).
+const API_NODE_ARGS = (env.BENCH_API_NODE_ARGS ?? '--max-old-space-size=192').split(' ').filter(Boolean);
 const PHASES = new Set((env.BENCH_PHASES || 'pgbench,orders,items,e2e').split(','));
 
 /** The targets (2-core machine). */
@@ -725,7 +727,7 @@ async function main() {
     'main.js',
     { ...appEnv, ...(PROFILE ? { BENCH_PROFILE_FILE: profileFile } : {}) },
     'api',
-    PROFILE ? ['-r', path.join(__dirname, 'cpu-profile.hook.js')] : [],
+    [...API_NODE_ARGS, ...(PROFILE ? ['-r', path.join(__dirname, 'cpu-profile.hook.js')] : [])],
   );
   const processes = { api, worker: null, 'fake stripe': stripe };
   const rss = rssSampler(processes);
