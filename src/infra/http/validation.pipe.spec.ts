@@ -41,8 +41,8 @@ describe(inputProblem.name, () => {
     expect(inputProblem({ a: shallow }, '')).toBeUndefined();
   });
 
-  it('treats prototype keys as unknown fields', () => {
-    for (const key of ['__proto__', 'constructor', 'prototype']) {
+  it('treats prototype keys and inherited Object members as unknown fields', () => {
+    for (const key of ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']) {
       const value = JSON.parse(`{"a":{"${key}":1}}`);
       expect(inputProblem(value, '')).toMatchObject({ field: `a.${key}`, code: 'whitelistValidation' });
     }

@@ -19,10 +19,12 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 }
 
 /**
- * Keys Nest's ValidationPipe deletes silently before validating, so `forbidNonWhitelisted` never sees them
- * and a body carrying one would be accepted. They are unknown fields like any other: refused.
+ * Keys Nest's ValidationPipe deletes silently before validating (`__proto__`, `constructor`, `prototype`), or
+ * that the whitelist check mistakes for declared properties because every object inherits them (`toString`,
+ * `valueOf`, `hasOwnProperty`, … found by the fuzz suite: `?toString=` passed). Unknown fields like any other:
+ * refused.
  */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 
 /**
  * The first problem that must stop `value` before class-transformer and class-validator see it: nesting

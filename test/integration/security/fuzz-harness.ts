@@ -442,7 +442,18 @@ export const badDate: fc.Arbitrary<unknown> = fc.oneof(
 export const unknownKey = (declared: readonly string[]): fc.Arbitrary<string> =>
   fc
     .oneof(
-      fc.constantFrom('__proto__', 'constructor', 'prototype', 'role', 'id', 'userId', 'status', 'isAdmin'),
+      fc.constantFrom(
+        '__proto__',
+        'constructor',
+        'prototype',
+        'toString',
+        'valueOf',
+        'role',
+        'id',
+        'userId',
+        'status',
+        'isAdmin',
+      ),
       hostileText,
     )
     .filter((k) => !declared.includes(k));
