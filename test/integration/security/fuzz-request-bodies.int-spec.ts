@@ -287,14 +287,17 @@ describe('fuzz: request bodies never cause a 5xx, a 2xx or a write', () => {
         .map(([good, bad]) => [...good, bad]),
     );
 
+    /** POST /v1/orders as the customer, with a fresh Idempotency-Key (a replay would hide the refusal). */
+    const placeOrderProbe = (payload: Payload): Probe => ({
+      method: 'post',
+      url: '/v1/orders',
+      headers: { ...asCustomer(), 'Idempotency-Key': randomUUID() },
+      payload,
+    });
+
     it('POST /orders (invalid body)', () =>
       refusesAll(
-        (payload) => ({
-          method: 'post',
-          url: '/v1/orders',
-          headers: { ...asCustomer(), 'Idempotency-Key': randomUUID() },
-          payload,
-        }),
+        placeOrderProbe,
         invalidBody({
           items: { valid: [{ itemId: randomUUID(), quantity: 1 }], invalid: badItems },
           shippingAddress: {
@@ -306,12 +309,7 @@ describe('fuzz: request bodies never cause a 5xx, a 2xx or a write', () => {
 
     it('POST /orders (well-formed, but unknown items or more than the stock)', () =>
       refusesAll(
-        (payload) => ({
-          method: 'post',
-          url: '/v1/orders',
-          headers: { ...asCustomer(), 'Idempotency-Key': randomUUID() },
-          payload,
-        }),
+        placeOrderProbe,
         fc
           .array(
             fc.oneof(
@@ -335,12 +333,7 @@ describe('fuzz: request bodies never cause a 5xx, a 2xx or a write', () => {
 
     it('POST /orders (in stock, but more than one payment can take)', () =>
       refusesAll(
-        (payload) => ({
-          method: 'post',
-          url: '/v1/orders',
-          headers: { ...asCustomer(), 'Idempotency-Key': randomUUID() },
-          payload,
-        }),
+        placeOrderProbe,
         fc
           .tuple(
             fc.integer({ min: 1, max: 1000 }),
