@@ -1,6 +1,8 @@
 import { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 
+import { CancellableDelays } from '../../../infra/http/cancellable-delays';
+
 export interface FakeErpServerOptions {
   /** 0 (default) picks a free port; read it back from `port`. */
   port?: number;
@@ -69,7 +71,7 @@ export class FakeErpServer {
   private readonly accepted: FakeErpOrder[] = [];
   private readonly byIdempotencyKey = new Map<string, FakeErpOrder>();
   private readonly byExternalId = new Map<string, FakeErpOrder>();
-  private readonly latencyWaits = new Set<{ timer: NodeJS.Timeout; wake: (completed: boolean) => void }>();
+  private readonly latency = new CancellableDelays();
   private readonly expectedAuthorization: string;
   private failures: FailureRule[] = [];
   private down = false;
@@ -114,11 +116,7 @@ export class FakeErpServer {
   stop(): Promise<void> {
     this.stopping ??= new Promise<void>((resolve) => {
       this.failures = [];
-      for (const wait of this.latencyWaits) {
-        clearTimeout(wait.timer);
-        wait.wake(false);
-      }
-      this.latencyWaits.clear();
+      this.latency.cancelAll();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
@@ -188,7 +186,7 @@ export class FakeErpServer {
     if (method !== 'POST') return this.answer(response, record, 405, { error: 'method_not_allowed' });
 
     const failure = this.takeFailure(record.body);
-    if (failure && failure.latencyMs > 0 && !(await this.delay(failure.latencyMs))) {
+    if (failure && failure.latencyMs > 0 && !(await this.latency.wait(failure.latencyMs))) {
       return this.reset(request, record);
     }
     if (failure?.status !== undefined) {
@@ -264,19 +262,6 @@ export class FakeErpServer {
     // Already gone when stop() or setDown() closed it during a latency wait.
     if (!request.socket.destroyed) request.socket.resetAndDestroy();
     this.options.onRequest?.(record);
-  }
-
-  private delay(ms: number): Promise<boolean> {
-    return new Promise((wake) => {
-      const wait = {
-        timer: setTimeout(() => {
-          this.latencyWaits.delete(wait);
-          wake(true);
-        }, ms),
-        wake,
-      };
-      this.latencyWaits.add(wait);
-    });
   }
 
   private crash(response: ServerResponse, error: unknown): void {

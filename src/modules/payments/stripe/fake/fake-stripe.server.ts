@@ -1,6 +1,7 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 
+import { CancellableDelays } from '../../../../infra/http/cancellable-delays';
 import { FakeStripeControl, FakeStripeState } from './fake-stripe.control';
 import { StripeApiError } from './fake-stripe.errors';
 import { FakeStripeLedger, RequestOrigin } from './fake-stripe.ledger';
@@ -71,7 +72,7 @@ export class FakeStripeServer {
   private readonly faults = new FaultInjector();
   private readonly idempotency = new IdempotencyStore();
   private readonly requestLog: FakeStripeRequest[] = [];
-  private readonly latencyWaits = new Set<{ timer: NodeJS.Timeout; wake: (completed: boolean) => void }>();
+  private readonly latency = new CancellableDelays();
   private readonly apiVersion: string;
   private stopping: Promise<void> | null = null;
 
@@ -128,11 +129,7 @@ export class FakeStripeServer {
     this.stopping ??= new Promise<void>((resolve) => {
       this.relay.stop();
       this.faults.clear();
-      for (const wait of this.latencyWaits) {
-        clearTimeout(wait.timer);
-        wait.wake(false);
-      }
-      this.latencyWaits.clear();
+      this.latency.cancelAll();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
@@ -334,7 +331,7 @@ export class FakeStripeServer {
         : undefined;
     const claim = decision?.kind === 'execute' ? decision : undefined;
 
-    if (fault?.latencyMs && !(await this.delay(fault.latencyMs))) {
+    if (fault?.latencyMs && !(await this.latency.wait(fault.latencyMs))) {
       claim?.release();
       return reset(request);
     }
@@ -399,19 +396,6 @@ export class FakeStripeServer {
     reply.record.fault = fault.action ?? null;
     if (fault.action === 'reset') return reset(request);
     reply.error(StripeApiError.apiError());
-  }
-
-  private delay(ms: number): Promise<boolean> {
-    return new Promise((wake) => {
-      const wait = {
-        timer: setTimeout(() => {
-          this.latencyWaits.delete(wait);
-          wake(true);
-        }, ms),
-        wake,
-      };
-      this.latencyWaits.add(wait);
-    });
   }
 
   private crash(response: ServerResponse, error: unknown): void {
