@@ -577,6 +577,12 @@ function evaluateTargets(report) {
   const t = [];
   const add = (name, target, measured, met) =>
     t.push({ name, target, measured, met: measured == null ? null : met });
+  /** The two targets every autocannon phase shares: no failed request, api RSS under the bound. */
+  const errorsAndRss = (label, phase) => {
+    const failed = phase.non2xx + phase.errors + phase.timeouts;
+    add(`${label} errors`, '0 non-2xx, 0 errors', failed, failed === 0);
+    add(`api RSS peak (${label})`, `<= ${TARGETS.apiRssMiB} MiB`, phase.apiRssPeakMiB, phase.apiRssPeakMiB <= TARGETS.apiRssMiB);
+  };
   const post = report.postOrders;
   const ceiling = report.rawCeiling?.tps;
   if (post) {
@@ -599,18 +605,7 @@ function evaluateTargets(report) {
       ratio,
       ratio >= TARGETS.postOrdersVsCeiling,
     );
-    add(
-      'POST /v1/orders errors',
-      '0 non-2xx, 0 errors',
-      post.non2xx + post.errors + post.timeouts,
-      post.non2xx + post.errors + post.timeouts === 0,
-    );
-    add(
-      'api RSS peak (POST /v1/orders)',
-      `<= ${TARGETS.apiRssMiB} MiB`,
-      post.apiRssPeakMiB,
-      post.apiRssPeakMiB <= TARGETS.apiRssMiB,
-    );
+    errorsAndRss('POST /v1/orders', post);
   }
   if (report.getItems) {
     const g = report.getItems;
@@ -620,18 +615,7 @@ function evaluateTargets(report) {
       g.requestsPerSec,
       g.requestsPerSec >= TARGETS.getItemsRps,
     );
-    add(
-      'GET /v1/items errors',
-      '0 non-2xx, 0 errors',
-      g.non2xx + g.errors + g.timeouts,
-      g.non2xx + g.errors + g.timeouts === 0,
-    );
-    add(
-      'api RSS peak (GET /v1/items)',
-      `<= ${TARGETS.apiRssMiB} MiB`,
-      g.apiRssPeakMiB,
-      g.apiRssPeakMiB <= TARGETS.apiRssMiB,
-    );
+    errorsAndRss('GET /v1/items', g);
   }
   if (report.endToEnd) {
     const e = report.endToEnd;

@@ -1,6 +1,7 @@
 import { Failpoint } from '../../src/infra/chaos/failpoints';
 import { ChaosWorld, sleep } from './support/chaos-world';
-import { Check, checkInvariants, query, settled } from './support/invariants';
+import { queryOnce } from '../setup/test-resources';
+import { Check, checkInvariants, settled } from './support/invariants';
 import { Shoppers } from './support/shoppers';
 
 /**
@@ -29,7 +30,7 @@ describe('chaos: orders survive crashes and outages', () => {
     await world.start('worker');
     const tokens = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => login(`chaos-${n}@example.com`)));
     const admin = await login('chaos-admin@example.com', true);
-    const items = await query<{ id: string; stock: number }>(
+    const items = await queryOnce<{ id: string; stock: number }>(
       world.databaseUrl,
       `INSERT INTO items (sku, name, price_cents, currency, stock)
        SELECT 'CHAOS-' || g, 'Chaos item ' || g, 1000 + g, 'EUR', CASE WHEN g <= 2 THEN 25 ELSE 100000 END
@@ -63,7 +64,7 @@ describe('chaos: orders survive crashes and outages', () => {
       id: string;
     };
     if (admin)
-      await query(world.databaseUrl, `UPDATE users SET role = 'admin' WHERE id = $1`, [registered.id]);
+      await queryOnce(world.databaseUrl, `UPDATE users SET role = 'admin' WHERE id = $1`, [registered.id]);
     const session = (await (await post('/v1/auth/login', { email, password })).json()) as {
       accessToken: string;
     };

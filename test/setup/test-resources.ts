@@ -27,20 +27,29 @@ export class TestDatabase {
     return new TestDatabase(name, databaseUrl(adminUrl, name));
   }
 
-  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.url });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
+  query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return queryOnce<T>(this.url, sql, params);
   }
 
   async drop(): Promise<void> {
     await withAdmin(required('DISPATCH_TEST_ADMIN_DB_URL'), (c) =>
       c.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`),
     );
+  }
+}
+
+/** One statement on its own connection (opened and closed around it): for test setup and checks. */
+export async function queryOnce<T = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
   }
 }
 

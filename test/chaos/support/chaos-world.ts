@@ -6,6 +6,7 @@ import { FakeErpServer } from '../../../src/modules/fulfilment/fake/fake-erp.ser
 import { SmtpCaptureServer } from '../../../src/modules/notifications/smtp/smtp-capture.server';
 import { FakeStripeServer } from '../../../src/modules/payments/stripe/fake/fake-stripe.server';
 import { AppProcess, freePort } from '../../setup/app-process';
+import { waitFor } from '../../setup/wait-for';
 import { PrivatePostgres } from './private-postgres';
 import { PrivateRedis } from './private-redis';
 
@@ -109,8 +110,7 @@ export class ChaosWorld {
     this.processes[role] = child;
     this.history.push({ role, process: child, failpoints });
     void child.exited.then((code) => this.onExit(role, child, code));
-    if (role === 'api') await child.waitUntilReady(60_000);
-    else await this.waitForLog(child, 'worker started', 60_000);
+    await this.ready(role, child);
     return child;
   }
 
@@ -125,28 +125,28 @@ export class ChaosWorld {
 
   /** Resolves when the supervisor has restarted `role` after a crash (or it is already running again). */
   async waitForRestart(role: Role, after: AppProcess, timeoutMs = 60_000): Promise<AppProcess> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const current = this.processes[role];
-      if (current && current !== after && current.child.exitCode === null) {
-        if (role === 'api') await current.waitUntilReady(60_000);
-        else await this.waitForLog(current, 'worker started', 60_000);
-        return current;
-      }
-      await sleep(100);
-    }
-    throw new Error(`${role} was not restarted within ${timeoutMs} ms`);
+    const current = await waitFor(
+      async () => {
+        const running = this.processes[role];
+        return running && running !== after && running.child.exitCode === null ? running : undefined;
+      },
+      { timeoutMs, intervalMs: 100, what: `${role} to be restarted` },
+    );
+    await this.ready(role, current);
+    return current;
   }
 
-  async waitForLog(child: AppProcess, msg: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (child.child.exitCode !== null)
-        throw new Error(`process exited early:\n${child.stderr}${child.stdout.slice(-4000)}`);
-      if (child.stdout.includes(`"msg":"${msg}"`)) return;
-      await sleep(100);
-    }
-    throw new Error(`no "${msg}" within ${timeoutMs} ms:\n${child.stdout.slice(-4000)}`);
+  /** The api answers /health/ready; the worker has no HTTP surface, so its start-up log line tells. */
+  private async ready(role: Role, child: AppProcess): Promise<void> {
+    if (role === 'api') return child.waitUntilReady(60_000);
+    await waitFor(
+      async () => {
+        if (child.child.exitCode !== null)
+          throw new Error(`worker exited early:\n${child.stderr}${child.stdout.slice(-4000)}`);
+        return child.stdout.includes('"msg":"worker started"');
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: 'the worker to start' },
+    );
   }
 
   /** Log lines of every process of a role started so far. */

@@ -1,5 +1,4 @@
-import { Client } from 'pg';
-
+import { queryOnce } from '../../setup/test-resources';
 import { ChaosWorld } from './chaos-world';
 import { Intent } from './shoppers';
 
@@ -16,16 +15,6 @@ interface OrderRow {
   payment_intent_id: string | null;
 }
 
-export async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
 /** The state an order must end in, given what its customer and the admin did. */
 export function expectedStatus(intent: Intent): string {
   if (!intent.pay) return 'CANCELLED';
@@ -37,13 +26,13 @@ export async function settled(
   world: ChaosWorld,
   intents: Intent[],
 ): Promise<{ done: boolean; pending: string }> {
-  const rows = await query<{ id: string; status: string }>(
+  const rows = await queryOnce<{ id: string; status: string }>(
     world.databaseUrl,
     `SELECT id, status FROM orders`,
   );
   const status = new Map(rows.map((r) => [r.id, r.status]));
   const wrong = intents.filter((i) => i.order && status.get(i.order.id) !== expectedStatus(i));
-  const [work] = await query<{ unsent: string; open: string }>(
+  const [work] = await queryOnce<{ unsent: string; open: string }>(
     world.databaseUrl,
     `SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL) AS unsent,
             (SELECT count(*) FROM job_runs WHERE state IN ('queued', 'active', 'retrying')) AS open`,
@@ -59,14 +48,14 @@ export async function checkInvariants(
   initialStock: Map<string, number>,
 ): Promise<Check[]> {
   const checks: Check[] = [];
-  const check = (invariant: string, bad: string[], total: number) =>
+  const check = (invariant: string, bad: string[], total: number, note = '') =>
     checks.push({
       invariant,
       ok: bad.length === 0,
-      detail: bad.length ? bad.slice(0, 5).join('; ') : `${total} checked`,
+      detail: (bad.length ? bad.slice(0, 5).join('; ') : `${total} checked`) + note,
     });
 
-  const orders = await query<OrderRow>(
+  const orders = await queryOnce<OrderRow>(
     world.databaseUrl,
     `SELECT id, status, stock_released, payment_intent_id FROM orders`,
   );
@@ -134,8 +123,8 @@ export async function checkInvariants(
     'one email per (order, kind)',
     [...emails].filter(([, ids]) => ids.size > 1).map(([k, ids]) => `${k} ×${ids.size}`),
     emails.size,
+    `; ${deliveries - emails.size} SMTP resends with the same Message-ID`,
   );
-  checks[checks.length - 1].detail += `; ${deliveries - emails.size} SMTP resends with the same Message-ID`;
   const expectedEmails = accepted.flatMap((i) =>
     i.pay
       ? [`${i.order!.id} ORDER_CONFIRMED`, ...(i.refundAccepted ? [`${i.order!.id} ORDER_REFUNDED`] : [])]
@@ -166,7 +155,7 @@ export async function checkInvariants(
     processed.length,
   );
 
-  const stock = await query<{ id: string; stock: number; held: string }>(
+  const stock = await queryOnce<{ id: string; stock: number; held: string }>(
     world.databaseUrl,
     `SELECT i.id, i.stock, COALESCE(sum(l.quantity) FILTER (WHERE NOT o.stock_released), 0) AS held
        FROM items i LEFT JOIN order_lines l ON l.item_id = i.id LEFT JOIN orders o ON o.id = l.order_id
@@ -184,7 +173,7 @@ export async function checkInvariants(
     orders.filter((o) => o.stock_released !== (o.status === 'CANCELLED')).map((o) => `${o.id} ${o.status}`),
     orders.length,
   );
-  const invoices = await query<{ order_id: string; n: string }>(
+  const invoices = await queryOnce<{ order_id: string; n: string }>(
     world.databaseUrl,
     `SELECT order_id, count(*) AS n FROM invoices GROUP BY order_id`,
   );
@@ -196,7 +185,7 @@ export async function checkInvariants(
       .map((i) => `${i.order!.id}: ${invoiced.get(i.order!.id) ?? 0}`),
     processed.length,
   );
-  const [{ failed }] = await query<{ failed: string }>(
+  const [{ failed }] = await queryOnce<{ failed: string }>(
     world.databaseUrl,
     `SELECT count(*) AS failed FROM job_runs WHERE state = 'failed'`,
   );

@@ -3,9 +3,8 @@ import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 
-import { Client } from 'pg';
-
 import { freePort } from '../../setup/app-process';
+import { queryOnce } from '../../setup/test-resources';
 
 const PG_ROOT = '/usr/lib/postgresql';
 
@@ -38,10 +37,7 @@ export class PrivatePostgres {
   }
 
   async createDatabase(name: string): Promise<string> {
-    const client = new Client({ connectionString: this.url() });
-    await client.connect();
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
+    await queryOnce(this.url(), `CREATE DATABASE ${name}`);
     return this.url(name);
   }
 

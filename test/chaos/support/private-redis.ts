@@ -3,6 +3,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import Redis from 'ioredis';
 
 import { freePort } from '../../setup/app-process';
+import { waitFor } from '../../setup/wait-for';
 
 /** A redis-server of the suite's own (no persistence), so `SHUTDOWN NOSAVE` loses only this suite's data. */
 export class PrivateRedis {
@@ -29,24 +30,24 @@ export class PrivateRedis {
       },
     );
     this.child = child;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const client = new Redis(this.url, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      try {
-        await client.connect();
-        if ((await client.ping()) === 'PONG') return;
-      } catch {
-        // not up yet
-      } finally {
-        client.disconnect();
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`redis-server on ${this.port} did not start`);
+    await waitFor(
+      async () => {
+        const client = new Redis(this.url, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+        });
+        try {
+          await client.connect();
+          return (await client.ping()) === 'PONG';
+        } catch {
+          return false; // not up yet
+        } finally {
+          client.disconnect();
+        }
+      },
+      { timeoutMs: 10_000, what: `redis-server on ${this.port}` },
+    );
   }
 
   /** `SHUTDOWN NOSAVE`: the server exits and everything in it is gone. */

@@ -34,6 +34,8 @@ const ADDRESS = {
   postalCode: '10115',
   country: 'DE',
 };
+/** How long the admin keeps refunding chosen orders after traffic stops. */
+const REFUND_GRACE_MS = 60_000;
 const RETRYABLE_CODES = new Set(['IDEMPOTENCY_REQUEST_IN_FLIGHT', 'ORDER_VERSION_CONFLICT']);
 
 /** What a well-behaved client retries with the same key: no answer, 5xx, 408/429, or "still in flight". */
@@ -56,6 +58,7 @@ export class Shoppers {
   private running = false;
   private loops: Promise<void>[] = [];
   private seq = 0;
+  private refundsUntil = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly baseUrl: string,
@@ -74,6 +77,7 @@ export class Shoppers {
   /** Stops placing new orders; resolves when every intent in flight has its final answer. */
   async stop(): Promise<void> {
     this.running = false;
+    this.refundsUntil = Date.now() + REFUND_GRACE_MS;
     await Promise.all(this.loops);
     this.loops = [];
   }
@@ -146,7 +150,11 @@ export class Shoppers {
 
   /** The admin refunds chosen orders once they are PROCESSED, retrying the same request through outages. */
   private async refunder(): Promise<void> {
-    while (this.running || this.intents.some((i) => this.awaitsRefund(i))) {
+    // After stop(), keep refunding what was chosen for a refund until REFUND_GRACE_MS has passed.
+    while (
+      this.running ||
+      (Date.now() < this.refundsUntil && this.intents.some((i) => this.awaitsRefund(i)))
+    ) {
       for (const intent of this.intents.filter((i) => this.awaitsRefund(i))) {
         const order = await this.request('GET', `/v1/orders/${intent.order!.id}`, this.adminToken);
         if (order?.status !== 200 || order.body.status !== 'PROCESSED') continue;
@@ -157,14 +165,7 @@ export class Shoppers {
         if (answer && [202, 409, 422].includes(answer.status)) intent.refundAccepted = true;
       }
       await sleep(200);
-      if (!this.running && Date.now() > this.refundDeadline()) break;
     }
-  }
-
-  private refundStop?: number;
-  private refundDeadline(): number {
-    this.refundStop ??= Date.now() + 60_000;
-    return this.refundStop;
   }
 
   private awaitsRefund(intent: Intent): boolean {
