@@ -37,7 +37,11 @@ export class AppConfig {
     stalledIntervalMs: number;
   };
   outbox: { batchSize: number; pollMs: number; retentionSeconds: number; stuckAfterSeconds: number };
-  reconciler: { intervalMs: number };
+  reconciler: {
+    intervalMs: number;
+    /** Refunds pending at Stripe (or given up by Dispatch) this long are checked with Stripe, once per period. */
+    refundCheckSeconds: number;
+  };
   mail: {
     host: string;
     port: number;

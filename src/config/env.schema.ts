@@ -61,6 +61,7 @@ export const envSchema = z.object({
   OUTBOX_RETENTION_SECONDS: int(120, 90 * 86400).default(7 * 86400),
   OUTBOX_STUCK_AFTER_SECONDS: int(1, 86400).default(60),
   RECONCILER_INTERVAL_MS: int(100, 3_600_000).default(60_000),
+  RECONCILER_REFUND_CHECK_SECONDS: int(1, 86_400).default(300),
 
   SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   SMTP_PORT: int(0, 65535).default(2525),

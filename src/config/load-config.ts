@@ -72,7 +72,10 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
       retentionSeconds: env.OUTBOX_RETENTION_SECONDS,
       stuckAfterSeconds: env.OUTBOX_STUCK_AFTER_SECONDS,
     },
-    reconciler: { intervalMs: env.RECONCILER_INTERVAL_MS },
+    reconciler: {
+      intervalMs: env.RECONCILER_INTERVAL_MS,
+      refundCheckSeconds: env.RECONCILER_REFUND_CHECK_SECONDS,
+    },
     mail: {
       host: env.SMTP_HOST,
       port: env.SMTP_PORT,

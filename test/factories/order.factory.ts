@@ -61,3 +61,35 @@ export async function waitForStatus(
     what: `order ${orderId} to be ${status}`,
   });
 }
+
+/** PATCH /orders/:id/refund as an admin, with an Idempotency-Key (a fresh one unless given). */
+export function refundOrder(
+  t: TestApp,
+  admin: TestUser,
+  orderId: string,
+  body: { amountCents?: number; reason: string },
+  key: string = randomUUID(),
+) {
+  return t
+    .http()
+    .patch(`/v1/orders/${orderId}/refund`)
+    .set(bearer(admin))
+    .set('Idempotency-Key', key)
+    .send(body);
+}
+
+/** PATCH /orders/:id/cancel as an admin, with an Idempotency-Key (a fresh one unless given). */
+export function cancelOrder(
+  t: TestApp,
+  admin: TestUser,
+  orderId: string,
+  reason: string,
+  key: string = randomUUID(),
+) {
+  return t
+    .http()
+    .patch(`/v1/orders/${orderId}/cancel`)
+    .set(bearer(admin))
+    .set('Idempotency-Key', key)
+    .send({ reason });
+}

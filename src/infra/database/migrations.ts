@@ -2,6 +2,7 @@ import { Init1764000000000 } from './migrations/1764000000000-init';
 import { Orders1764000100000 } from './migrations/1764000100000-orders';
 import { SideEffects1764000200000 } from './migrations/1764000200000-side-effects';
 import { OpsAudit1764000300000 } from './migrations/1764000300000-ops-audit';
+import { PaymentLedger1764000400000 } from './migrations/1764000400000-payment-ledger';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from ts-jest and from dist/. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Orders1764000100000,
   SideEffects1764000200000,
   OpsAudit1764000300000,
+  PaymentLedger1764000400000,
 ];

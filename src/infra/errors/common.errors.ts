@@ -45,3 +45,13 @@ export class NotFoundRouteError extends DomainError {
     super('The requested resource does not exist');
   }
 }
+
+/** A transaction kept failing with a deadlock or serialisation failure after its retries: try again later. */
+export class TransactionConflictError extends DomainError {
+  readonly code = 'TRANSACTION_CONFLICT';
+  readonly httpStatus = 503;
+  override readonly retryable = true;
+  constructor() {
+    super('The database is busy with conflicting changes; try again shortly');
+  }
+}

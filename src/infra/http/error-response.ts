@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 
+import { isTransientTransactionError } from '../database/pg-errors';
 import { isDependencyUnavailable } from '../errors/dependency-errors';
 import { DomainError } from '../errors/domain-error';
 
@@ -90,6 +91,10 @@ export function describeError(error: unknown): ErrorDescription {
       CODE_BY_STATUS[fastify.statusCode] ?? 'BAD_REQUEST',
       String(fastify.message),
     );
+  }
+  // A deadlock or serialisation failure outside TransactionRunner (which retries them): the client retries.
+  if (isTransientTransactionError(error)) {
+    return describe(503, 'TRANSACTION_CONFLICT', 'The database is busy with conflicting changes; try again');
   }
   if (isDependencyUnavailable(error)) {
     return describe(503, 'SERVICE_UNAVAILABLE', 'A dependency is unavailable; retry shortly');

@@ -89,6 +89,24 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly unmatchedPayments = new Counter({
+    name: 'dispatch_unmatched_payments_total',
+    help: 'Stripe payment events that were not the own PaymentIntent of any order (recorded, alerted)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly webhookSignatureFailures = new Counter({
+    name: 'dispatch_webhook_signature_failures_total',
+    help: 'Webhook requests refused for a missing, invalid or expired Stripe-Signature',
+    registers: [this.registry],
+  });
+  readonly refundsFailed = new Counter({
+    name: 'dispatch_refunds_failed_total',
+    help: 'Refunds that failed for good (Stripe refused them, or Dispatch gave up after its retries)',
+    labelNames: ['purpose'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'dispatch_' });
   }

@@ -14,6 +14,7 @@ export interface OrderJobPayloads {
   [OrderJob.Refund]: JobEnvelope & { refundId: string };
   [OrderJob.Compensate]: JobEnvelope & { failedJob: string; error: string };
   [OrderJob.Expire]: JobEnvelope;
+  [OrderJob.SyncPayment]: JobEnvelope & { reason: string };
 }
 
 export type OrderJobPayload<N extends OrderJob = OrderJob> = OrderJobPayloads[N];

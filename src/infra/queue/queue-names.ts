@@ -13,6 +13,7 @@ export enum OrderJob {
   Refund = 'REFUND',
   Compensate = 'COMPENSATE',
   Expire = 'EXPIRE',
+  SyncPayment = 'SYNC_PAYMENT',
 }
 
 /** Jobs of the `documents` queue. */

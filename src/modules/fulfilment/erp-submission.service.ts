@@ -23,7 +23,7 @@ const SUBMITTABLE: readonly OrderStatus[] = [
 /**
  * Submits a processed order to the ERP once: the ERP's reference and answer are stored on the order, and a
  * resubmission (retry, duplicate job) uses the same Idempotency-Key `erp:<orderId>`, so the ERP never books
- * it twice. An ERP 4xx is permanent: the job fails for good and the order is compensated.
+ * it twice. An ERP 4xx is permanent: the job fails for good and the admins are alerted (no money moves).
  */
 @Injectable()
 export class ErpSubmissionService {

@@ -7,14 +7,13 @@ import { JobOutcome } from '../../infra/queue/job-outcome';
 import { ManagedWorkerHost, QueueWorkerOptions } from '../../infra/queue/managed-worker.host';
 import { FulfilmentJob, QueueName } from '../../infra/queue/queue-names';
 import { LockKey } from '../../infra/redis/lock-keys';
-import { orderEvents } from '../orders/orders.events';
 import { JobExecutor } from '../outbox/job-executor.service';
 import { ErpSubmissionService } from './erp-submission.service';
 
 /**
  * `fulfilment` queue: ERP submissions, at most ERP_CONCURRENCY at once and ERP_RATE_LIMIT_PER_SECOND per
  * second (BullMQ's limiter is global across workers, kept in Redis). A submission that fails for good
- * (an ERP 4xx, or retries exhausted) compensates the order.
+ * (an ERP 4xx, or retries exhausted) alerts the admins and never moves money (order-compensation.ts).
  */
 @Injectable()
 export class FulfilmentJobsProcessor extends ManagedWorkerHost {
@@ -37,7 +36,6 @@ export class FulfilmentJobsProcessor extends ManagedWorkerHost {
     return this.executor.execute(job, QueueName.Fulfilment, () => this.submissions.submit(job.data.orderId), {
       lockKey: LockKey.order(job.data.orderId),
       lockTtlMs: this.config.queues.lockMs,
-      onFinalFailure: (message) => [orderEvents.compensationNeeded(job.data.orderId, job.name, message)],
     });
   }
 }

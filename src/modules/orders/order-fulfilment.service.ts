@@ -1,84 +1,122 @@
+import { createHash } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { CatalogService } from '../catalog/catalog.service';
-import { OutboxWriter } from '../outbox/outbox.writer';
+import { CancelOrderService } from './cancel-order.service';
+import { IdempotentAnswer, IdempotentRequests } from './idempotent-requests.service';
 import { Order } from './order.entity';
-import { assertTransition, OrderStatus, PAID_STATUSES } from './order-state';
-import { orderEvents } from './orders.events';
-import { IllegalOrderTransitionError, OrderNotFoundError, RefundExceedsCapturedError } from './orders.errors';
+import { OrderResponse, toOrderResponse } from './order.response';
+import { Actor, OrderStatus } from './order-state';
+import { OrderNotFoundError } from './orders.errors';
 import { OrderStateWriter } from './order-state.writer';
 import { OrdersRepository } from './orders.repository';
-import { Refund, RefundsRepository } from './refunds.repository';
+import { RefundOrderService } from './refund-order.service';
 
-/** Admin actions. Those that move money go through the outbox (202); the rest change state at once (200). */
+export interface RefundAccepted {
+  refundId: string;
+  orderId: string;
+  amountCents: number;
+  status: string;
+}
+
+/**
+ * Admin actions. Those that move money (cancel, refund) take an Idempotency-Key and go through the outbox
+ * (202); ship and deliver change state at once (200).
+ */
 @Injectable()
 export class OrderFulfilmentService {
   constructor(
     private readonly tx: TransactionRunner,
     private readonly orders: OrdersRepository,
     private readonly state: OrderStateWriter,
-    private readonly refunds: RefundsRepository,
-    private readonly outbox: OutboxWriter,
+    private readonly cancellation: CancelOrderService,
+    private readonly refunds: RefundOrderService,
+    private readonly idempotent: IdempotentRequests,
     private readonly catalog: CatalogService,
   ) {}
 
-  ship(orderId: string, admin: string, input: { carrier: string; trackingNumber: string }): Promise<Order> {
+  ship(orderId: string, admin: Actor, input: { carrier: string; trackingNumber: string }): Promise<Order> {
     return this.tx.run(async (em) => {
       const order = await this.locked(em, orderId);
-      return this.state.transition(em, order, OrderStatus.Shipped, {
+      const shipped = await this.state.apply(em, order, OrderStatus.Shipped, {
         actor: admin,
         reason: `shipped with ${input.carrier}`,
-        set: { carrier: input.carrier, tracking_number: input.trackingNumber },
+        set: { carrier: input.carrier, trackingNumber: input.trackingNumber },
       });
+      return shipped.order;
     });
   }
 
-  deliver(orderId: string, admin: string): Promise<Order> {
+  deliver(orderId: string, admin: Actor): Promise<Order> {
     return this.tx.run(async (em) => {
       const order = await this.locked(em, orderId);
-      return this.state.transition(em, order, OrderStatus.Delivered, { actor: admin, reason: 'delivered' });
+      return (await this.state.apply(em, order, OrderStatus.Delivered, { actor: admin, reason: 'delivered' }))
+        .order;
     });
+  }
+
+  /** Unpaid: 200, cancelled now. Paid: 202, refunded and then cancelled by a job. Idempotent per key. */
+  async cancel(
+    orderId: string,
+    admin: Actor & { id: string },
+    key: string | undefined,
+    input: { reason: string },
+  ): Promise<IdempotentAnswer<OrderResponse>> {
+    let released: string[] = [];
+    const answer = await this.idempotent.once(
+      admin.id,
+      'orders.cancel',
+      key,
+      { orderId, ...input },
+      async (em) => {
+        const requested = await this.cancellation.request(
+          em,
+          await this.locked(em, orderId),
+          admin,
+          input.reason,
+        );
+        released = requested.releasedItems;
+        return { status: requested.accepted ? 202 : 200, body: toOrderResponse(requested.order) };
+      },
+    );
+    await this.catalog.invalidate(...released);
+    return answer;
   }
 
   /**
-   * Unpaid: cancelled now and stock released; a CANCEL job then cancels the PaymentIntent at Stripe.
-   * Paid: a CANCEL job refunds and then cancels (`accepted` = true means 202).
+   * Records a refund request and queues it (202). Idempotent per key: a retried request answers the first
+   * answer, and the refund's Stripe idempotency key derives from this key, so it is never refunded twice.
    */
-  async cancel(orderId: string, admin: string, reason: string): Promise<{ order: Order; accepted: boolean }> {
-    const result = await this.tx.run(async (em) => {
-      const order = await this.locked(em, orderId);
-      assertTransition(order.status, OrderStatus.Cancelled);
-      await this.outbox.append(em, orderEvents.cancelRequested(order.id, admin, reason));
-      if (order.status !== OrderStatus.Pending) return { order, accepted: true, released: [] as string[] };
-      const cancelled = await this.state.transition(em, order, OrderStatus.Cancelled, {
-        actor: admin,
-        reason,
+  refund(
+    orderId: string,
+    admin: Actor & { id: string },
+    key: string | undefined,
+    input: { amountCents?: number; reason: string },
+  ): Promise<IdempotentAnswer<RefundAccepted>> {
+    return this.idempotent.once(admin.id, 'orders.refund', key, { orderId, ...input }, async (em) => {
+      const refund = await this.refunds.request(em, await this.locked(em, orderId), admin, {
+        ...input,
+        stripeIdempotencyKey: `refund:${orderId}:${createHash('sha256')
+          .update(`${admin.id}\n${key}`)
+          .digest('hex')
+          .slice(0, 32)}`,
       });
-      return { order: cancelled, accepted: false, released: await this.orders.releaseStock(em, order.id) };
-    });
-    await this.catalog.invalidate(...result.released);
-    return { order: result.order, accepted: result.accepted };
-  }
-
-  /** Records a refund request (never more than captured minus refunded and pending) and queues it. */
-  refund(orderId: string, admin: string, input: { amountCents?: number; reason: string }): Promise<Refund> {
-    return this.tx.run(async (em) => {
-      const order = await this.locked(em, orderId);
-      if (!PAID_STATUSES.includes(order.status))
-        throw new IllegalOrderTransitionError(order.status, OrderStatus.Refunded);
-      const refundable =
-        order.totalCents - order.refundedCents - (await this.refunds.pendingTotal(em, order.id));
-      const amount = input.amountCents ?? refundable;
-      if (amount <= 0 || amount > refundable)
-        throw new RefundExceedsCapturedError(amount, Math.max(0, refundable));
-      const refund = await this.refunds.insert(em, order.id, amount, `${input.reason} (by ${admin})`);
-      await this.outbox.append(em, orderEvents.refundRequested(order.id, refund.id));
-      return refund;
+      return {
+        status: 202,
+        body: {
+          refundId: refund.id,
+          orderId: refund.orderId,
+          amountCents: refund.amountCents,
+          status: refund.status,
+        },
+      };
     });
   }
 
-  private async locked(em: Parameters<OrdersRepository['lock']>[0], orderId: string): Promise<Order> {
+  private async locked(em: EntityManager, orderId: string): Promise<Order> {
     const order = await this.orders.lock(em, orderId);
     if (!order) throw new OrderNotFoundError(orderId);
     return order;

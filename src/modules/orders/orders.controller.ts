@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -18,7 +18,7 @@ import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQueryDto } from './dto/list-orders.query.dto';
 import { RefundOrderDto } from './dto/refund-order.dto';
 import { ShipOrderDto } from './dto/ship-order.dto';
-import { OrderFulfilmentService } from './order-fulfilment.service';
+import { OrderFulfilmentService, RefundAccepted } from './order-fulfilment.service';
 import { OrderQueriesService } from './order-queries.service';
 import {
   OrderHistoryResponse,
@@ -31,7 +31,15 @@ import {
 } from './order.response';
 import { PlaceOrderService } from './place-order.service';
 
-const actorOf = (user: AuthUser) => `${user.role}:${user.id}`;
+const adminOf = (user: AuthUser) => ({ kind: 'admin' as const, id: user.id });
+
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: true,
+  description:
+    'unique per request, scoped per admin and route: a retry with the same key answers the first answer; ' +
+    'the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; while the first is in flight, 409',
+};
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -97,46 +105,46 @@ export class OrdersController {
     @Param() params: UuidParamDto,
     @Body() body: ShipOrderDto,
   ): Promise<OrderResponse> {
-    return toOrderResponse(await this.fulfilment.ship(params.id, actorOf(user), body));
+    return toOrderResponse(await this.fulfilment.ship(params.id, adminOf(user), body));
   }
 
   @Roles(UserRole.Admin)
   @Patch(':id/deliver')
   @ApiOkResponse({ type: OrderResponse })
   async deliver(@CurrentUser() user: AuthUser, @Param() params: UuidParamDto): Promise<OrderResponse> {
-    return toOrderResponse(await this.fulfilment.deliver(params.id, actorOf(user)));
+    return toOrderResponse(await this.fulfilment.deliver(params.id, adminOf(user)));
   }
 
   @Roles(UserRole.Admin)
   @Patch(':id/cancel')
+  @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOkResponse({ type: OrderResponse, description: 'unpaid order cancelled' })
   @ApiAcceptedResponse({ type: OrderResponse, description: 'paid order: refund and cancellation queued' })
   async cancel(
     @CurrentUser() user: AuthUser,
     @Param() params: UuidParamDto,
+    @Headers('idempotency-key') key: string | undefined,
     @Body() body: CancelOrderDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderResponse> {
-    const { order, accepted } = await this.fulfilment.cancel(params.id, actorOf(user), body.reason);
-    void reply.status(accepted ? 202 : 200);
-    return toOrderResponse(order);
+    const answer = await this.fulfilment.cancel(params.id, adminOf(user), key, body);
+    void reply.status(answer.status);
+    return answer.body;
   }
 
   @Roles(UserRole.Admin)
   @Patch(':id/refund')
-  @HttpCode(202)
-  @ApiAcceptedResponse({ description: 'refund queued' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiAcceptedResponse({ description: 'refund requested: { refundId, orderId, amountCents, status }' })
   async refund(
     @CurrentUser() user: AuthUser,
     @Param() params: UuidParamDto,
+    @Headers('idempotency-key') key: string | undefined,
     @Body() body: RefundOrderDto,
-  ): Promise<{ refundId: string; orderId: string; amountCents: number; status: string }> {
-    const refund = await this.fulfilment.refund(params.id, actorOf(user), body);
-    return {
-      refundId: refund.id,
-      orderId: refund.orderId,
-      amountCents: refund.amountCents,
-      status: refund.status,
-    };
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RefundAccepted> {
+    const answer = await this.fulfilment.refund(params.id, adminOf(user), key, body);
+    void reply.status(answer.status);
+    return answer.body;
   }
 }

@@ -90,14 +90,54 @@ export class IdempotencyRequestInFlightError extends DomainError {
   }
 }
 
-export class RefundExceedsCapturedError extends DomainError {
-  readonly code = 'REFUND_EXCEEDS_CAPTURED';
-  readonly httpStatus = 422;
-  constructor(requested: number, refundable: number) {
+/** A transition the table knows, refused for this actor or these payment facts. */
+export class OrderTransitionRefusedError extends DomainError {
+  readonly code = 'ORDER_TRANSITION_REFUSED';
+  readonly httpStatus = 409;
+  constructor(from: string, to: string, reason: string) {
     super(
-      `Cannot refund ${requested}; at most ${refundable} is refundable`,
-      { requested, refundable },
-      { requested, refundable },
+      `An order cannot go from ${from} to ${to} now: ${reason}`,
+      { from, to, reason },
+      { from, to, reason },
     );
+  }
+}
+
+/** The paid order's cancellation is already under way (its refund is requested or pending at Stripe). */
+export class OrderCancellationPendingError extends DomainError {
+  readonly code = 'ORDER_CANCELLATION_PENDING';
+  readonly httpStatus = 409;
+  constructor(id: string) {
+    super(`Order ${id} is already being cancelled`, undefined, { id });
+  }
+}
+
+/** Every captured cent is already refunded or reserved by refunds still in progress. */
+export class OrderRefundInProgressError extends DomainError {
+  readonly code = 'ORDER_REFUND_IN_PROGRESS';
+  readonly httpStatus = 409;
+  constructor(id: string) {
+    super(`Order ${id} has nothing left to refund until its refunds in progress settle`, undefined, { id });
+  }
+}
+
+/** Below the payment provider's minimum charge for the currency: Stripe would refuse the payment. */
+export class OrderTotalTooSmallError extends DomainError {
+  readonly code = 'ORDER_TOTAL_TOO_SMALL';
+  readonly httpStatus = 422;
+  constructor(totalCents: number, minCents: number, currency: string) {
+    super(
+      `The order total ${totalCents} is below the minimum charge of ${minCents} for ${currency}`,
+      { totalCents, minCents, currency },
+      { totalCents, minCents, currency },
+    );
+  }
+}
+
+export class CurrencyNotSupportedError extends DomainError {
+  readonly code = 'CURRENCY_NOT_SUPPORTED';
+  readonly httpStatus = 422;
+  constructor(currency: string) {
+    super(`Payments in ${currency} are not supported`, { currency }, { currency });
   }
 }

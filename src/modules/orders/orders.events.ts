@@ -1,14 +1,11 @@
 import { notification, OutboxMessage, OutboxType } from '../outbox/outbox-message';
-import { OrderStatus } from './order-state';
 
-/** Typed factories for every outbox message the orders module writes. */
+/**
+ * Typed factories for the outbox messages the orders module writes outside the transition table (the work a
+ * transition owes is in order-state.ts).
+ */
 export const orderEvents = {
-  paid: (orderId: string): OutboxMessage => ({
-    type: OutboxType.OrderProcess,
-    aggregateId: orderId,
-    payload: {},
-    dedupeKey: `process:${orderId}`,
-  }),
+  /** Cancel the unpaid order's PaymentIntent at Stripe (and book what Stripe answers). */
   cancelRequested: (orderId: string, actor: string, reason: string): OutboxMessage => ({
     type: OutboxType.OrderCancel,
     aggregateId: orderId,
@@ -35,35 +32,12 @@ export const orderEvents = {
     dedupeKey: `expire:${orderId}`,
     deliverAfter: at,
   }),
+  /** Ask Stripe for the PaymentIntent and every refund of the order, and book what it says. */
+  paymentSyncRequested: (orderId: string, reason: string): OutboxMessage => ({
+    type: OutboxType.OrderSyncPayment,
+    aggregateId: orderId,
+    payload: { reason },
+  }),
+  /** A partial refund keeps the status but still tells the customer (once per order, like every email). */
+  partiallyRefunded: (orderId: string): OutboxMessage => notification('ORDER_REFUNDED', orderId),
 };
-
-/**
- * The background work every transition owes (same transaction as the transition). Email kinds are the
- * notifications module's job names; each goes out once per order (outbox and sent-record dedupe keys).
- */
-export function transitionEffects(orderId: string, to: OrderStatus): OutboxMessage[] {
-  switch (to) {
-    case OrderStatus.Paid:
-      return [
-        notification('ORDER_CONFIRMED', orderId),
-        { type: OutboxType.Invoice, aggregateId: orderId, payload: {}, dedupeKey: `invoice:${orderId}` },
-      ];
-    case OrderStatus.Processed:
-      return [{ type: OutboxType.ErpSubmit, aggregateId: orderId, payload: {}, dedupeKey: `erp:${orderId}` }];
-    case OrderStatus.Shipped:
-      return [notification('ORDER_SHIPPED', orderId)];
-    case OrderStatus.Delivered:
-      return [notification('ORDER_DELIVERED', orderId)];
-    case OrderStatus.Cancelled:
-      return [notification('ORDER_CANCELLED', orderId)];
-    case OrderStatus.Refunded:
-      return [notification('ORDER_REFUNDED', orderId)];
-    default:
-      return [];
-  }
-}
-
-/** A partial refund keeps the status but still tells the customer (once per order, like every email). */
-export const partialRefundEffects = (orderId: string): OutboxMessage[] => [
-  notification('ORDER_REFUNDED', orderId),
-];

@@ -2,9 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 import { CorrelationContext } from '../../infra/logging/correlation-context';
-import { Metrics } from '../../infra/metrics/metrics.service';
 import { Order, OrderLine, OrderRow, ShippingAddress, toOrder } from './order.entity';
-import { assertTransition, OrderStatus } from './order-state';
+import { OrderStatus } from './order-state';
 import { InsufficientStockError, OrderItemNotFoundError, OrderVersionConflictError } from './orders.errors';
 
 export interface ReservedLine {
@@ -14,13 +13,6 @@ export interface ReservedLine {
   name: string;
   unitPriceCents: number;
   currency: string;
-}
-
-export interface TransitionMeta {
-  actor: string;
-  reason?: string;
-  /** Extra columns to set together with the status (snake_case column → value). */
-  set?: Record<string, unknown>;
 }
 
 export interface HistoryEntry {
@@ -41,7 +33,8 @@ export interface OrderListFilter {
   limit: number;
 }
 
-const SETTABLE = new Set([
+/** Columns other than status that writers may set (checked, since the names are spliced into SQL). */
+export const SETTABLE = new Set([
   'carrier',
   'tracking_number',
   'refunded_cents',
@@ -53,10 +46,7 @@ const SETTABLE = new Set([
 
 @Injectable()
 export class OrdersRepository {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly metrics: Metrics,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   /**
    * Takes stock for every line with a guarded update (`stock >= qty`), in item-id order so concurrent
@@ -96,20 +86,30 @@ export class OrdersRepository {
     return reserved;
   }
 
-  /** Gives the order's stock back exactly once (guarded by orders.stock_released). Returns the item ids. */
+  /**
+   * Gives the order's stock back exactly once (guarded by orders.stock_released). Item rows are locked in id
+   * order first, as reservation locks them, so a release never deadlocks with concurrent orders. Returns the
+   * item ids.
+   */
   async releaseStock(em: EntityManager, orderId: string): Promise<string[]> {
     const [flag]: [unknown[], number] = await em.query(
       `UPDATE orders SET stock_released = true WHERE id = $1 AND stock_released = false RETURNING id`,
       [orderId],
     );
     if (flag.length === 0) return [];
-    const [items]: [{ id: string }[], number] = await em.query(
-      `UPDATE items i SET stock = i.stock + l.quantity, updated_at = now()
-         FROM (SELECT item_id, sum(quantity)::int AS quantity FROM order_lines WHERE order_id = $1 GROUP BY item_id) l
-        WHERE i.id = l.item_id RETURNING i.id`,
+    const locked: { id: string }[] = await em.query(
+      `SELECT i.id FROM items i WHERE i.id IN (SELECT item_id FROM order_lines WHERE order_id = $1)
+        ORDER BY i.id FOR UPDATE OF i`,
       [orderId],
     );
-    return items.map((i) => i.id);
+    if (locked.length === 0) return [];
+    await em.query(
+      `UPDATE items i SET stock = i.stock + l.quantity, updated_at = now()
+         FROM (SELECT item_id, sum(quantity)::int AS quantity FROM order_lines WHERE order_id = $1 GROUP BY item_id) l
+        WHERE i.id = l.item_id`,
+      [orderId],
+    );
+    return locked.map((i) => i.id);
   }
 
   async insert(
@@ -166,38 +166,6 @@ export class OrdersRepository {
     return toOrder(row, lines);
   }
 
-  /**
-   * The only way a status changes: checks the transition table, writes `WHERE version = $n` (a stale
-   * writer, e.g. one whose lock expired, updates nothing and gets OrderVersionConflictError) and records
-   * history with the current correlation id.
-   */
-  async transition(em: EntityManager, order: Order, to: OrderStatus, meta: TransitionMeta): Promise<Order> {
-    assertTransition(order.status, to);
-    const extra = Object.entries(meta.set ?? {});
-    for (const [column] of extra)
-      if (!SETTABLE.has(column)) throw new Error(`column ${column} is not settable`);
-    const params: unknown[] = [order.id, order.version, to, ...extra.map(([, v]) => v)];
-    const sets = extra.map(([column], i) => `, ${column} = $${i + 4}`).join('');
-    const n = params.length;
-    params.push(order.status, meta.actor, meta.reason ?? null, CorrelationContext.current() ?? null);
-    // Update and history row in one round trip; the history insert reads the update's RETURNING, so a stale
-    // version (no row updated) writes no history either.
-    const rows: OrderRow[] = await em.query(
-      `WITH u AS (
-         UPDATE orders SET status = $3, version = version + 1, updated_at = now()${sets}
-          WHERE id = $1 AND version = $2 RETURNING *
-       ), h AS (
-         INSERT INTO order_history (order_id, from_status, to_status, actor, reason, correlation_id)
-         SELECT u.id, $${n + 1}, u.status, $${n + 2}, $${n + 3}, $${n + 4} FROM u
-       )
-       SELECT * FROM u`,
-      params,
-    );
-    if (rows.length === 0) throw new OrderVersionConflictError(order.id, order.version);
-    this.metrics.orderTransitions.inc({ from: order.status, to });
-    return toOrder(rows[0], order.lines);
-  }
-
   /** Version-checked update of non-status columns (refund totals, payment intent). */
   async update(em: EntityManager, order: Order, set: Record<string, unknown>): Promise<Order> {
     const entries = Object.entries(set);
@@ -213,22 +181,35 @@ export class OrdersRepository {
   }
 
   /**
-   * Stores the order's PaymentIntent and the idempotent answer of the request that placed it, in one
-   * statement (atomic on its own: one round trip instead of BEGIN, two updates and COMMIT).
+   * Stores the order's PaymentIntent (on the order and as its ledger payment row) and the idempotent answer of
+   * the request that placed it, in one statement (atomic on its own: one round trip instead of BEGIN, three
+   * writes and COMMIT).
    */
   async attachPaymentIntent(
-    orderId: string,
+    order: Order,
     paymentIntentId: string,
     answer: { userId: string; key: string; status: number; body: unknown },
   ): Promise<void> {
     await this.dataSource.query(
       `WITH intent AS (
          UPDATE orders SET payment_intent_id = $2 WHERE id = $1 AND payment_intent_id IS NULL
+       ), payment AS (
+         INSERT INTO payments (order_id, payment_intent_id, amount_cents, currency, status)
+         VALUES ($1, $2, $7, $8, 'requires_payment_method') ON CONFLICT DO NOTHING
        )
        -- The first answer is final: a resumed request never overwrites it.
        UPDATE idempotency_keys SET response_status = $5, response_body = $6::jsonb
-        WHERE user_id = $3 AND key = $4 AND response_status IS NULL`,
-      [orderId, paymentIntentId, answer.userId, answer.key, answer.status, JSON.stringify(answer.body)],
+        WHERE user_id = $3 AND scope = 'orders.place' AND key = $4 AND response_status IS NULL`,
+      [
+        order.id,
+        paymentIntentId,
+        answer.userId,
+        answer.key,
+        answer.status,
+        JSON.stringify(answer.body),
+        order.totalCents,
+        order.currency,
+      ],
     );
   }
 
@@ -236,13 +217,6 @@ export class OrdersRepository {
   async lock(em: EntityManager, orderId: string): Promise<Order | null> {
     const rows: OrderRow[] = await em.query(`SELECT * FROM orders WHERE id = $1 FOR UPDATE`, [orderId]);
     return rows[0] ? toOrder(rows[0], await this.lines(em, orderId)) : null;
-  }
-
-  async findByPaymentIntent(em: EntityManager, paymentIntentId: string): Promise<string | null> {
-    const rows: { id: string }[] = await em.query(`SELECT id FROM orders WHERE payment_intent_id = $1`, [
-      paymentIntentId,
-    ]);
-    return rows[0]?.id ?? null;
   }
 
   async find(orderId: string): Promise<Order | null> {

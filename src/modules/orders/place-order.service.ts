@@ -1,61 +1,43 @@
-import { createHash } from 'node:crypto';
-
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Injectable, Logger } from '@nestjs/common';
 
 import { AppConfig } from '../../config/app-config';
 import { Failpoint, Failpoints } from '../../infra/chaos/failpoints';
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { DomainError } from '../../infra/errors/domain-error';
-import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
 import { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { PaymentProviderError, PaymentProviderUnavailableError } from '../payments/payments.errors';
+import { MAXIMUM_CHARGE_MINOR_UNITS, minimumCharge } from '../payments/stripe/charge-limits';
 import { StripeClient } from '../payments/stripe/stripe.client';
 import { CreateOrderDto } from './dto/create-order.dto';
+import { IdempotencyRepository } from './idempotency.repository';
+import { IdempotentAnswer, IdempotentRequests } from './idempotent-requests.service';
 import { Order } from './order.entity';
 import { toOrderResponse, OrderResponse } from './order.response';
 import { OrderStatus } from './order-state';
-import { IdempotencyRepository } from './idempotency.repository';
 import { orderEvents } from './orders.events';
 import {
-  IdempotencyKeyRequiredError,
-  IdempotencyKeyReusedError,
+  CurrencyNotSupportedError,
   IdempotencyRequestInFlightError,
   MixedCurrencyError,
   OrderTotalTooLargeError,
+  OrderTotalTooSmallError,
 } from './orders.errors';
 import { OrderStateWriter } from './order-state.writer';
 import { OrdersRepository } from './orders.repository';
 
-export interface PlacedOrder {
-  status: number;
-  body: OrderResponse;
-}
+export type PlacedOrder = IdempotentAnswer<OrderResponse>;
 
-const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+const SCOPE = 'orders.place';
 
-/**
- * Stripe's largest amount for a two-decimal currency (999,999.99). Checked before the order is written: past it
- * the PaymentIntent is refused after commit (a 502 and a cancelled order), and past 2^31 - 1 the insert fails.
- */
-export const MAX_ORDER_TOTAL_CENTS = 99_999_999;
-
-/** Redis key marking "this user's key is being processed now" (the key is hashed: clients choose it). */
-const inFlightMarker = (userId: string, key: string) =>
-  `idem:${userId}:${createHash('sha256').update(key).digest('hex')}`;
-
-/** Stable JSON (sorted keys) so the same body always hashes the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+/** Refuses a total Stripe cannot charge, before anything is written (the transaction rolls back). */
+function assertChargeable(totalCents: number, currency: string): void {
+  const min = minimumCharge(currency);
+  if (min === undefined) throw new CurrencyNotSupportedError(currency);
+  if (totalCents < min) throw new OrderTotalTooSmallError(totalCents, min, currency);
+  if (totalCents > MAXIMUM_CHARGE_MINOR_UNITS)
+    throw new OrderTotalTooLargeError(totalCents, MAXIMUM_CHARGE_MINOR_UNITS);
 }
 
 /**
@@ -72,111 +54,69 @@ export class PlaceOrderService {
     private readonly tx: TransactionRunner,
     private readonly orders: OrdersRepository,
     private readonly state: OrderStateWriter,
-    private readonly idempotency: IdempotencyRepository,
+    private readonly keys: IdempotencyRepository,
+    private readonly idempotent: IdempotentRequests,
     private readonly outbox: OutboxWriter,
     private readonly stripe: StripeClient,
     private readonly catalog: CatalogService,
     private readonly config: AppConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly failpoints: Failpoints,
   ) {}
 
-  async place(user: AuthUser, key: string | undefined, input: CreateOrderDto): Promise<PlacedOrder> {
-    if (!key || !KEY_FORMAT.test(key)) throw new IdempotencyKeyRequiredError();
-    const requestHash = createHash('sha256').update(canonical(input)).digest('hex');
+  async place(user: AuthUser, rawKey: string | undefined, input: CreateOrderDto): Promise<PlacedOrder> {
+    const key = this.idempotent.requireKey(rawKey);
+    const requestHash = this.idempotent.hash({ scope: SCOPE, request: input });
 
-    const previous = await this.idempotency.find(user.id, key);
-    if (previous) return this.replay(user, key, requestHash, previous);
+    const previous = await this.idempotent.find(user.id, SCOPE, key);
+    if (previous) {
+      const answer = this.idempotent.answerOf(previous, requestHash);
+      if (answer) return answer as PlacedOrder;
+      return this.idempotent.whileInFlight(user.id, SCOPE, key, requestHash, () => this.resume(user, key));
+    }
 
-    const marker = inFlightMarker(user.id, key);
-    await this.claimInFlight(marker, requestHash);
-    try {
+    return this.idempotent.whileInFlight(user.id, SCOPE, key, requestHash, async () => {
       const order = await this.tx.run(async (em) => {
-        await this.idempotency.claim(em, user.id, key, requestHash);
+        await this.keys.claim(em, user.id, SCOPE, key, requestHash);
         const lines = await this.orders.reserveStock(em, mergeLines(input.items));
         const currencies = new Set(lines.map((l) => l.currency));
         if (currencies.size !== 1) throw new MixedCurrencyError();
-        const totalCents = lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0);
-        if (totalCents > MAX_ORDER_TOTAL_CENTS)
-          throw new OrderTotalTooLargeError(totalCents, MAX_ORDER_TOTAL_CENTS);
+        const [currency] = [...currencies];
+        assertChargeable(
+          lines.reduce((sum, l) => sum + l.unitPriceCents * l.quantity, 0),
+          currency,
+        );
         const paymentDueAt = new Date(Date.now() + this.config.orders.paymentWindowSeconds * 1000);
         const created = await this.orders.insert(em, {
           userId: user.id,
-          currency: [...currencies][0],
+          currency,
           shippingAddress: { ...input.shippingAddress },
           paymentDueAt,
           lines,
         });
-        await this.idempotency.attachOrder(em, user.id, key, created.id);
+        await this.keys.attachOrder(em, user.id, SCOPE, key, created.id);
         await this.outbox.append(em, orderEvents.paymentWindowCloses(created.id, paymentDueAt));
         return created;
       });
       await this.catalog.invalidate(...order.lines.map((l) => l.itemId));
       this.failpoints.hit(Failpoint.OrderCommitted);
-      return await this.requestPayment(user, key, order);
-    } finally {
-      await this.redis.del(marker).catch(() => undefined);
-    }
+      return this.requestPayment(user, key, order);
+    });
   }
 
-  private async replay(
-    user: AuthUser,
-    key: string,
-    requestHash: string,
-    previous: {
-      requestHash: string;
-      orderId: string | null;
-      responseStatus: number | null;
-      responseBody: unknown;
-    },
-  ): Promise<PlacedOrder> {
-    if (previous.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
-    if (previous.responseStatus !== null) {
-      return { status: previous.responseStatus, body: previous.responseBody as OrderResponse };
+  /** Claimed but unanswered: either still in flight, or the process died after commit. Resume the latter. */
+  private async resume(user: AuthUser, key: string): Promise<PlacedOrder> {
+    // Re-read under the marker: the first request may have answered since we looked.
+    const current = await this.idempotent.find(user.id, SCOPE, key);
+    if (current?.responseStatus != null) {
+      return { status: current.responseStatus, body: current.responseBody as OrderResponse };
     }
-    // Claimed but unanswered: either still in flight, or the process died after commit. Resume the latter.
-    const marker = inFlightMarker(user.id, key);
-    await this.claimInFlight(marker, requestHash);
-    try {
-      // Re-read under the marker: the first request may have answered since we looked.
-      const current = await this.idempotency.find(user.id, key);
-      if (current?.responseStatus != null) {
-        return { status: current.responseStatus, body: current.responseBody as OrderResponse };
-      }
-      const order = previous.orderId ? await this.orders.find(previous.orderId) : null;
-      if (!order) throw new IdempotencyRequestInFlightError();
-      // PaymentIntent creation is idempotent (`pi:<orderId>`): resuming returns the same intent and secret.
-      if (order.status === OrderStatus.Pending) return await this.requestPayment(user, key, order);
-      const body = toOrderResponse(order);
-      await this.tx.run((em) => this.idempotency.complete(em, user.id, key, 201, body));
-      return { status: 201, body };
-    } finally {
-      await this.redis.del(marker).catch(() => undefined);
-    }
-  }
-
-  /**
-   * How long a request can be in flight: every Stripe attempt timing out, plus slack for Postgres. A marker
-   * left by a process that died expires after this, and the client's retry resumes the order.
-   */
-  private inFlightTtlSeconds(): number {
-    const { timeoutMs, maxRetries } = this.config.stripe;
-    return Math.ceil((timeoutMs * (maxRetries + 1)) / 1000) + 5;
-  }
-
-  /** Redis marker for "this key is being processed right now"; the database claim is the backstop. */
-  private async claimInFlight(marker: string, requestHash: string): Promise<void> {
-    if (this.redis.status !== 'ready') return;
-    let acquired: string | null;
-    try {
-      acquired = await this.redis.set(marker, requestHash, 'EX', this.inFlightTtlSeconds(), 'NX');
-    } catch {
-      return;
-    }
-    if (acquired) return;
-    const holder = await this.redis.get(marker).catch(() => null);
-    if (holder && holder !== requestHash) throw new IdempotencyKeyReusedError();
-    throw new IdempotencyRequestInFlightError();
+    const order = current?.orderId ? await this.orders.find(current.orderId) : null;
+    if (!order) throw new IdempotencyRequestInFlightError();
+    // PaymentIntent creation is idempotent (`pi:<orderId>`): resuming returns the same intent and secret.
+    if (order.status === OrderStatus.Pending) return this.requestPayment(user, key, order);
+    const body = toOrderResponse(order);
+    await this.tx.run((em) => this.keys.complete(em, user.id, SCOPE, key, { status: 201, body }));
+    return { status: 201, body };
   }
 
   private async requestPayment(user: AuthUser, key: string, order: Order): Promise<PlacedOrder> {
@@ -188,7 +128,7 @@ export class PlaceOrderService {
         idempotencyKey: `pi:${order.id}`,
       });
       const body = toOrderResponse({ ...order, paymentIntentId: intent.id }, intent.clientSecret);
-      await this.orders.attachPaymentIntent(order.id, intent.id, { userId: user.id, key, status: 201, body });
+      await this.orders.attachPaymentIntent(order, intent.id, { userId: user.id, key, status: 201, body });
       this.failpoints.hit(Failpoint.OrderAnswered);
       this.logger.log(
         { orderId: order.id, totalCents: order.totalCents, paymentIntentId: intent.id },
@@ -207,14 +147,14 @@ export class PlaceOrderService {
   private async abandon(user: AuthUser, key: string, order: Order, error: DomainError): Promise<void> {
     const released = await this.tx.run(async (em) => {
       const current = await this.orders.lock(em, order.id);
+      let items: string[] = [];
       if (current?.status === OrderStatus.Pending) {
-        await this.state.transition(em, current, OrderStatus.Cancelled, {
-          actor: 'system',
+        ({ releasedItems: items } = await this.state.apply(em, current, OrderStatus.Cancelled, {
+          actor: { kind: 'system' },
           reason: `payment provider failed: ${error.code}`,
-        });
+        }));
       }
-      const items = await this.orders.releaseStock(em, order.id);
-      await this.idempotency.release(em, user.id, key);
+      await this.keys.release(em, user.id, SCOPE, key);
       return items;
     });
     await this.catalog.invalidate(...released);
@@ -222,8 +162,12 @@ export class PlaceOrderService {
   }
 }
 
+/** One line per item (lower-cased ids, so the lock order is the same whatever case the client sent). */
 function mergeLines(items: { itemId: string; quantity: number }[]): { itemId: string; quantity: number }[] {
   const merged = new Map<string, number>();
-  for (const item of items) merged.set(item.itemId, (merged.get(item.itemId) ?? 0) + item.quantity);
+  for (const item of items) {
+    const itemId = item.itemId.toLowerCase();
+    merged.set(itemId, (merged.get(itemId) ?? 0) + item.quantity);
+  }
   return [...merged].map(([itemId, quantity]) => ({ itemId, quantity }));
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
+import { EntityManager } from 'typeorm';
 
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { DomainError } from '../../infra/errors/domain-error';
@@ -22,8 +23,11 @@ export interface ExecuteOptions {
   /** Redlock resource held while the handler runs (lease = the job lock, extended while alive). */
   lockKey?: string;
   lockTtlMs: number;
-  /** Outbox messages to write when the job fails for good (e.g. the order's compensation). */
-  onFinalFailure?: (message: string) => OutboxMessage[];
+  /**
+   * Runs in the transaction that writes the admin alert when the job fails for good: its own writes (e.g. a
+   * refund marked failed) and the outbox messages it returns (e.g. the order's compensation) commit with it.
+   */
+  onFinalFailure?: (em: EntityManager, message: string) => Promise<OutboxMessage[]>;
 }
 
 const LOCK_WAIT_MS = 5_000;
@@ -114,7 +118,6 @@ export class JobExecutor {
     message: string,
     options: ExecuteOptions,
   ): Promise<void> {
-    const followUps = options.onFinalFailure?.(message) ?? [];
     const alert = notification(
       'ADMIN_ALERT',
       job.data.orderId,
@@ -127,8 +130,11 @@ export class JobExecutor {
       },
       `ADMIN_ALERT:${job.id}`,
     );
-    // An alert about an alert that cannot be sent would loop: notifications only log.
-    const messages = queue === QueueName.Notifications ? followUps : [...followUps, alert];
-    if (messages.length) await this.tx.run((em) => this.outbox.append(em, ...messages));
+    await this.tx.run(async (em) => {
+      const followUps = (await options.onFinalFailure?.(em, message)) ?? [];
+      // An alert about an alert that cannot be sent would loop: notifications only log.
+      const messages = queue === QueueName.Notifications ? followUps : [...followUps, alert];
+      if (messages.length) await this.outbox.append(em, ...messages);
+    });
   }
 }

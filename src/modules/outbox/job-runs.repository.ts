@@ -130,10 +130,12 @@ export class JobRunsRepository {
     return rows.map(toJobRun);
   }
 
-  async failed(name: string, limit: number): Promise<(JobRun & { aggregateId: string })[]> {
+  /** Runs of these jobs of the queue that failed for good. */
+  async failed(queue: string, names: string[], limit: number): Promise<(JobRun & { aggregateId: string })[]> {
     const rows: (JobRunRow & { aggregate_id: string })[] = await this.dataSource.query(
-      `SELECT * FROM job_runs WHERE state = 'failed' AND name <> $1 ORDER BY updated_at LIMIT $2`,
-      [name, limit],
+      `SELECT * FROM job_runs WHERE state = 'failed' AND queue = $1 AND name = ANY($2::text[])
+        ORDER BY updated_at LIMIT $3`,
+      [queue, names, limit],
     );
     return rows.map((r) => ({ ...toJobRun(r), aggregateId: r.aggregate_id }));
   }

@@ -7,6 +7,7 @@ export enum OutboxType {
   OrderRefund = 'ORDER_REFUND',
   OrderCompensate = 'ORDER_COMPENSATE',
   OrderExpire = 'ORDER_EXPIRE',
+  OrderSyncPayment = 'ORDER_SYNC_PAYMENT',
   Notify = 'NOTIFY',
   Invoice = 'INVOICE',
   ErpSubmit = 'ERP_SUBMIT',
@@ -45,6 +46,11 @@ export const OUTBOX_ROUTES: Record<OutboxType, OutboxRoute> = {
     queue: QueueName.Orders,
     job: OrderJob.Expire,
     priority: JobPriority.Housekeeping,
+  },
+  [OutboxType.OrderSyncPayment]: {
+    queue: QueueName.Orders,
+    job: OrderJob.SyncPayment,
+    priority: JobPriority.PaymentCritical,
   },
   [OutboxType.Notify]: {
     queue: QueueName.Notifications,

@@ -1,15 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 
 import { TransactionRunner } from '../../infra/database/transaction-runner';
-import { OrderPaymentsService, PaymentEventOutcome } from '../orders/order-payments.service';
+import { Metrics } from '../../infra/metrics/metrics.service';
+import { CatalogService } from '../catalog/catalog.service';
+import {
+  FactSource,
+  OrderPaymentsService,
+  PaymentFactOutcome,
+  PaymentFactResult,
+} from '../orders/order-payments.service';
 import { InvalidWebhookSignatureError } from './payments.errors';
+import { PaymentEvent } from './stripe/payment-gateway';
 import { StripeClient } from './stripe/stripe.client';
 
-export type WebhookOutcome = PaymentEventOutcome | 'duplicate' | 'ignored';
+export type WebhookOutcome = PaymentFactOutcome | 'duplicate' | 'ignored';
 
 /**
  * Verifies the signature, then in ONE transaction records the event in the inbox (its unique id makes a
- * redelivery a no-op) and applies it to the order, outbox row included.
+ * redelivery a no-op) and hands its payment facts to the orders module, outbox rows included.
  */
 @Injectable()
 export class PaymentsWebhookService {
@@ -19,43 +28,64 @@ export class PaymentsWebhookService {
     private readonly stripe: StripeClient,
     private readonly tx: TransactionRunner,
     private readonly orderPayments: OrderPaymentsService,
+    private readonly catalog: CatalogService,
+    private readonly metrics: Metrics,
   ) {}
 
   async receive(rawBody: Buffer | undefined, signature: string | undefined): Promise<WebhookOutcome> {
     const event = rawBody ? this.stripe.verifyWebhook(rawBody, signature) : null;
-    if (!event) throw new InvalidWebhookSignatureError();
-    const outcome = await this.tx.run(async (em): Promise<WebhookOutcome> => {
+    if (!event) {
+      this.metrics.webhookSignatureFailures.inc();
+      throw new InvalidWebhookSignatureError();
+    }
+    const { outcome, orderId, releasedItems } = await this.tx.run(async (em) => {
       // INSERT … RETURNING answers the rows themselves (UPDATE answers [rows, count]).
       const inserted: unknown[] = await em.query(
         `INSERT INTO webhook_events (event_id, type, outcome) VALUES ($1, $2, 'received')
          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
         [event.id, event.type],
       );
-      if (inserted.length === 0) return 'duplicate';
-      const orderId = await this.orderPayments.orderIdFor(em, event);
-      let result: WebhookOutcome = 'ignored';
-      if (orderId) {
-        switch (event.type) {
-          case 'payment_intent.succeeded':
-            result = await this.orderPayments.paymentSucceeded(em, orderId, 'stripe');
-            break;
-          case 'payment_intent.payment_failed':
-          case 'payment_intent.canceled':
-            result = await this.orderPayments.paymentFailed(em, orderId, event.type);
-            break;
-        }
-      }
+      if (inserted.length === 0) return { outcome: 'duplicate' as const, orderId: null, releasedItems: [] };
+      const applied = await this.apply(em, event);
       await em.query(`UPDATE webhook_events SET outcome = $2, order_id = $3 WHERE event_id = $1`, [
         event.id,
-        result,
-        orderId,
+        applied.outcome,
+        applied.orderId,
       ]);
-      return result;
+      return applied;
     });
-    this.logger.log(
-      { eventId: event.id, type: event.type, orderId: event.orderId, outcome },
-      'stripe webhook',
-    );
+    await this.catalog.invalidate(...releasedItems);
+    this.logger.log({ eventId: event.id, type: event.type, orderId, outcome }, 'stripe webhook');
     return outcome;
+  }
+
+  private apply(
+    em: EntityManager,
+    event: PaymentEvent,
+  ): Promise<PaymentFactResult | { outcome: 'ignored'; orderId: null; releasedItems: string[] }> {
+    const source: FactSource = { actor: { kind: 'stripe' }, event: { id: event.id, type: event.type } };
+    switch (event.kind) {
+      case 'payment_intent':
+        if (event.type === 'payment_intent.succeeded')
+          return this.orderPayments.paymentSucceeded(em, event.intent, source);
+        if (event.type === 'payment_intent.payment_failed' || event.type === 'payment_intent.canceled')
+          return this.orderPayments.paymentFailed(em, event.intent, source, event.type);
+        return this.orderPayments.paymentUpdated(em, event.intent, source);
+      case 'refund':
+        return this.orderPayments.refundReported(em, event.refund, source);
+      case 'charge_refunded':
+        return this.orderPayments.chargeRefunded(
+          em,
+          {
+            id: event.chargeId,
+            paymentIntentId: event.paymentIntentId,
+            amountRefundedCents: event.amountRefundedCents,
+            currency: event.currency,
+          },
+          source,
+        );
+      default:
+        return Promise.resolve({ outcome: 'ignored', orderId: null, releasedItems: [] });
+    }
   }
 }

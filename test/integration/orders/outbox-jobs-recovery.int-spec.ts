@@ -12,6 +12,7 @@ import { ProcessOrderStrategy } from '../../../src/modules/orders/jobs/strategie
 import { OrderStatus } from '../../../src/modules/orders/order-state';
 import { OrderVersionConflictError } from '../../../src/modules/orders/orders.errors';
 import { OrdersRepository } from '../../../src/modules/orders/orders.repository';
+import { OrderTransitionsRepository } from '../../../src/modules/orders/order-transitions.repository';
 import { OutboxType } from '../../../src/modules/outbox/outbox-message';
 import { OutboxRelay } from '../../../src/modules/outbox/outbox.relay';
 import { OutboxWriter } from '../../../src/modules/outbox/outbox.writer';
@@ -114,14 +115,16 @@ describe('outbox relay, strategies, compensation and recovery', () => {
       const itemId = await createItem(t, { stock: 5 });
       const placed = await placeOrder(t, user, [{ itemId, quantity: 1 }]).expect(201);
       const repo = t.app.get(OrdersRepository);
+      // The raw status write under OrderStateWriter: the version fence lives there.
+      const transitions = t.app.get(OrderTransitionsRepository, { strict: false });
       const tx = t.app.get(TransactionRunner);
       const stale = (await repo.find(placed.body.id))!;
       // Another worker (which got the lock after ours expired) moves the order on.
       await tx.run(async (em) =>
-        repo.transition(em, (await repo.lock(em, stale.id))!, OrderStatus.Paid, { actor: 'worker-2' }),
+        transitions.write(em, (await repo.lock(em, stale.id))!, OrderStatus.Paid, { actor: 'worker-2' }),
       );
       await expect(
-        tx.run((em) => repo.transition(em, stale, OrderStatus.Cancelled, { actor: 'worker-1' })),
+        tx.run((em) => transitions.write(em, stale, OrderStatus.Cancelled, { actor: 'worker-1' })),
       ).rejects.toBeInstanceOf(OrderVersionConflictError);
       expect(await statusOf(t, stale.id)).toBe('PAID');
       const history = await t.db.query(`SELECT actor FROM order_history WHERE order_id = $1 ORDER BY id`, [
@@ -198,20 +201,45 @@ describe('outbox relay, strategies, compensation and recovery', () => {
       expect(history.map((h) => h.to_status)).toEqual(['PENDING', 'PAID', 'CANCELLED']);
     });
 
-    it('cancels an unpaid order (stock released) once when its CANCEL job exhausts its retries', async () => {
+    it('only alerts when a CANCEL job exhausts its retries; the expired order is then cancelled once', async () => {
       const user = await createUser(t);
       const itemId = await createItem(t, { stock: 5 });
       const placed = await placeOrder(t, user, [{ itemId, quantity: 3 }]).expect(201);
       await t.fakeStripe.failPayment(placed.body.paymentIntentId).catch(() => undefined);
-      await waitForStatus(t, placed.body.id, 'CANCELLED');
+      const failedRun = async () =>
+        (
+          await t.db.query<{ state: string }>(
+            `SELECT state FROM job_runs WHERE aggregate_id = $1 AND name = 'CANCEL'`,
+            [placed.body.id],
+          )
+        )[0]?.state === 'failed';
+      await waitFor(failedRun, { what: 'the CANCEL job to fail for good' });
       expect(AlwaysFailingCancelStrategy.calls).toBe(3);
+      // CANCEL failing never compensates (order-compensation.ts): the admins are alerted, nothing moves.
+      expect(
+        await t.db.query(`SELECT 1 FROM outbox WHERE aggregate_id = $1 AND type = 'ORDER_COMPENSATE'`, [
+          placed.body.id,
+        ]),
+      ).toHaveLength(0);
+      expect(await statusOf(t, placed.body.id)).toBe('PENDING');
+      await waitFor(
+        async () =>
+          (
+            await t.db.query(`SELECT 1 FROM outbox WHERE dedupe_key = $1`, [
+              `notify:ADMIN_ALERT:${(await t.db.query<{ job_id: string }>(`SELECT job_id FROM job_runs WHERE aggregate_id = $1 AND name = 'CANCEL'`, [placed.body.id]))[0].job_id}`,
+            ])
+          ).length === 1,
+        { what: 'the admin alert' },
+      );
+      // When the payment window closes, the reconciler settles the order from Stripe's view: cancelled once.
+      await t.db.query(`UPDATE orders SET payment_due_at = now() - interval '1 minute' WHERE id = $1`, [
+        placed.body.id,
+      ]);
+      await t.app.get(OrderReconciler).reconcile();
+      await waitForStatus(t, placed.body.id, 'CANCELLED');
       expect(await stockOf(t, itemId)).toBe(5);
       expect(t.fakeStripe.refundsFor(placed.body.paymentIntentId)).toHaveLength(0);
-      const compensations = await t.db.query(
-        `SELECT 1 FROM outbox WHERE aggregate_id = $1 AND type = 'ORDER_COMPENSATE'`,
-        [placed.body.id],
-      );
-      expect(compensations).toHaveLength(1);
+      expect(t.fakeStripe.paymentIntent(placed.body.paymentIntentId)?.status).toBe('canceled');
     });
   });
 

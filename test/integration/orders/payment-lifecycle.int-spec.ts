@@ -1,4 +1,12 @@
-import { createItem, placeOrder, statusOf, stockOf, waitForStatus } from '../../factories/order.factory';
+import {
+  cancelOrder,
+  createItem,
+  placeOrder,
+  refundOrder,
+  statusOf,
+  stockOf,
+  waitForStatus,
+} from '../../factories/order.factory';
 import { bearer, createUser, TestUser } from '../../factories/user.factory';
 import { startTestApp, TestApp } from '../../setup/test-app';
 import { waitFor } from '../../setup/wait-for';
@@ -73,13 +81,10 @@ describe('order lifecycle through HTTP: webhook → PROCESSED → ship → deliv
 
     await t.http().patch(`/v1/orders/${order.id}/deliver`).set(asAdmin).expect(200);
 
-    const partial = await t
-      .http()
-      .patch(`/v1/orders/${order.id}/refund`)
-      .set(asAdmin)
-      .send({ amountCents: 1000, reason: 'damaged' })
-      .expect(202);
-    expect(partial.body).toMatchObject({ amountCents: 1000, status: 'pending' });
+    const partial = await refundOrder(t, admin, order.id, { amountCents: 1000, reason: 'damaged' }).expect(
+      202,
+    );
+    expect(partial.body).toMatchObject({ amountCents: 1000, status: 'requested' });
     await waitFor(
       async () =>
         (
@@ -90,24 +95,14 @@ describe('order lifecycle through HTTP: webhook → PROCESSED → ship → deliv
     );
     expect(await statusOf(t, order.id)).toBe('DELIVERED');
 
-    const tooMuch = await t
-      .http()
-      .patch(`/v1/orders/${order.id}/refund`)
-      .set(asAdmin)
-      .send({ amountCents: 2001, reason: 'x' })
-      .expect(422);
+    const tooMuch = await refundOrder(t, admin, order.id, { amountCents: 2001, reason: 'x' }).expect(422);
     expect(tooMuch.body.code).toBe('REFUND_EXCEEDS_CAPTURED');
 
-    await t
-      .http()
-      .patch(`/v1/orders/${order.id}/refund`)
-      .set(asAdmin)
-      .send({ reason: 'the rest' })
-      .expect(202);
+    await refundOrder(t, admin, order.id, { reason: 'the rest' }).expect(202);
     await waitForStatus(t, order.id, 'REFUNDED');
     const refunds = t.fakeStripe.refundsFor(order.paymentIntentId);
     expect(refunds.map((r) => r.amount).sort()).toEqual([1000, 2000]);
-    await t.http().patch(`/v1/orders/${order.id}/refund`).set(asAdmin).send({ reason: 'more' }).expect(409);
+    await refundOrder(t, admin, order.id, { reason: 'more' }).expect(409);
     // Refunding a delivered order does not put goods back on the shelf.
     expect(await stockOf(t, itemId)).toBe(8);
     const final = await t.http().get(`/v1/orders/${order.id}`).set(bearer(customer)).expect(200);
@@ -154,7 +149,14 @@ describe('order lifecycle through HTTP: webhook → PROCESSED → ship → deliv
       type: 'payment_intent.payment_failed',
       created: Math.floor(Date.now() / 1000) - 60,
       data: {
-        object: { id: order.paymentIntentId, object: 'payment_intent', metadata: { orderId: order.id } },
+        object: {
+          id: order.paymentIntentId,
+          object: 'payment_intent',
+          amount: order.totalCents,
+          currency: 'eur',
+          status: 'requires_payment_method',
+          metadata: { orderId: order.id },
+        },
       },
     });
     const res = await t
@@ -203,45 +205,25 @@ describe('order lifecycle through HTTP: webhook → PROCESSED → ship → deliv
   it('admin cancel: unpaid → 200 at once; paid → 202, refunded once, cancelled, stock restored', async () => {
     const itemId = await createItem(t, { stock: 10 });
     const unpaid = await placeOrder(t, customer, [{ itemId, quantity: 2 }]).expect(201);
-    const cancelled = await t
-      .http()
-      .patch(`/v1/orders/${unpaid.body.id}/cancel`)
-      .set(bearer(admin))
-      .send({ reason: 'customer asked' })
-      .expect(200);
+    const cancelled = await cancelOrder(t, admin, unpaid.body.id, 'customer asked').expect(200);
     expect(cancelled.body.status).toBe('CANCELLED');
     expect(await stockOf(t, itemId)).toBe(10);
     await waitFor(async () => t.fakeStripe.paymentIntent(unpaid.body.paymentIntentId)?.status === 'canceled');
 
     const { order, itemId: paidItem } = await paidOrder(10, 3, 700);
-    await t
-      .http()
-      .patch(`/v1/orders/${order.id}/cancel`)
-      .set(bearer(admin))
-      .send({ reason: 'out of business' })
-      .expect(202);
+    await cancelOrder(t, admin, order.id, 'out of business').expect(202);
     await waitForStatus(t, order.id, 'CANCELLED');
     expect(t.fakeStripe.refundsFor(order.paymentIntentId)).toEqual([
       expect.objectContaining({ amount: 2100 }),
     ]);
     expect(await stockOf(t, paidItem)).toBe(10);
-    await t
-      .http()
-      .patch(`/v1/orders/${order.id}/cancel`)
-      .set(bearer(admin))
-      .send({ reason: 'again' })
-      .expect(409);
+    await cancelOrder(t, admin, order.id, 'again').expect(409);
   });
 
   it('refunds a payment that arrives after the order was cancelled', async () => {
     const itemId = await createItem(t, { stock: 5 });
     const placed = await placeOrder(t, customer, [{ itemId, quantity: 1 }]).expect(201);
-    await t
-      .http()
-      .patch(`/v1/orders/${placed.body.id}/cancel`)
-      .set(bearer(admin))
-      .send({ reason: 'changed mind' })
-      .expect(200);
+    await cancelOrder(t, admin, placed.body.id, 'changed mind').expect(200);
     // Customer pays before the CANCEL job reaches Stripe (or Stripe captured regardless).
     await t.fakeStripe.succeedPayment(placed.body.paymentIntentId).catch(() => undefined);
     if (t.fakeStripe.paymentIntent(placed.body.paymentIntentId)?.status === 'succeeded') {

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { createItem, placeOrder, statusOf, waitForStatus } from '../../factories/order.factory';
 import { bearer, createUser } from '../../factories/user.factory';
 import { AppProcess } from '../../setup/app-process';
@@ -68,6 +70,7 @@ describe('worker process: crash and graceful shutdown', () => {
         .http()
         .patch(`/v1/orders/${order.id}/refund`)
         .set(bearer(admin))
+        .set('Idempotency-Key', randomUUID())
         .send({ reason: 'crash test' })
         .expect(202);
       await waitFor(async () => (await refundRun(order.id))?.state === 'active', {
@@ -78,9 +81,15 @@ describe('worker process: crash and graceful shutdown', () => {
 
       second = AppProcess.start('worker.js', workerEnv);
       await waitForStatus(t, order.id, 'REFUNDED', 30_000);
+      // The refund.created webhook may book the refund before the re-run job does: wait for the job too.
+      const run = await waitFor(
+        async () => {
+          const current = await refundRun(order.id);
+          return current?.state === 'completed' ? current : undefined;
+        },
+        { what: 'the re-run REFUND job to complete', timeoutMs: 30_000 },
+      );
       expect(t.fakeStripe.refundsFor(order.paymentIntentId)).toHaveLength(1);
-      const run = await refundRun(order.id);
-      expect(run).toMatchObject({ state: 'completed' });
       // The second worker picked the stalled job up (a stall does not count as a failed attempt).
       const reran = second
         .logLines()
@@ -110,6 +119,7 @@ describe('worker process: crash and graceful shutdown', () => {
         .http()
         .patch(`/v1/orders/${order.id}/refund`)
         .set(bearer(admin))
+        .set('Idempotency-Key', randomUUID())
         .set('X-Correlation-Id', 'graceful-refund-corr-1')
         .send({ reason: 'graceful' })
         .expect(202);

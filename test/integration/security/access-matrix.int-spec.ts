@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
 import { createItem, placeOrder } from '../../factories/order.factory';
 import { bearer, createUser, TestUser } from '../../factories/user.factory';
@@ -32,6 +32,8 @@ describe('security: role × route matrix and token forgery', () => {
   const call = (who: Who, method: 'get' | 'post' | 'patch' | 'delete', url: string, body?: object) => {
     const req = t.http()[method](url);
     if (who !== 'anonymous') req.set(bearer(users[who]));
+    // The admin money routes take an Idempotency-Key (a fresh one per call: each is a new request).
+    req.set('Idempotency-Key', randomUUID());
     return body ? req.send(body) : req;
   };
 
@@ -58,6 +60,8 @@ describe('security: role × route matrix and token forgery', () => {
     ],
     ['deliver', 'patch', `/v1/orders/${orderId}/deliver`, undefined, [401, 403, 403, 409]],
     ['refund', 'patch', `/v1/orders/${orderId}/refund`, { reason: 'x' }, [401, 403, 403, 409]],
+    ['cancel', 'patch', `/v1/orders/${orderId}/cancel`, { reason: 'x' }, [401, 403, 403, 200]],
+    ['unmatched payments', 'get', '/v1/ops/unmatched-payments', undefined, [401, 403, 403, 200]],
     [
       'create item',
       'post',

@@ -8,6 +8,7 @@ import { UserRole } from '../../users/user.entity';
 import { JobRefDto } from './dto/job-ref.dto';
 import { OpsListQueryDto } from './dto/ops-list.query.dto';
 import { OpsReasonDto } from './dto/ops-reason.dto';
+import { UnmatchedPayment } from '../../payments/ledger/unmatched-payments.repository';
 import { FailedJob, OperatorConsoleService, StuckOutboxRow } from './operator-console.service';
 
 const actorOf = (user: AuthUser) => `admin:${user.id}`;
@@ -27,6 +28,12 @@ export class OperatorConsoleController {
   @Get('stuck-outbox')
   async stuckOutbox(@Query() query: OpsListQueryDto): Promise<{ data: StuckOutboxRow[] }> {
     return { data: await this.console.stuckOutbox(query.olderThanSeconds, query.limit) };
+  }
+
+  /** Payment events that were not the own PaymentIntent of an order (foreign intent, amount or currency). */
+  @Get('unmatched-payments')
+  async unmatchedPayments(@Query() query: OpsListQueryDto): Promise<{ data: UnmatchedPayment[] }> {
+    return { data: await this.console.unmatchedPayments(query.limit) };
   }
 
   @Get('audit')

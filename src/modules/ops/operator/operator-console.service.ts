@@ -6,6 +6,8 @@ import { CorrelationContext } from '../../../infra/logging/correlation-context';
 import { QueueName } from '../../../infra/queue/queue-names';
 import { QueueRegistry } from '../../../infra/queue/queue-registry';
 import { OrderNotFoundError } from '../../orders/orders.errors';
+import { PaymentLedgerService } from '../../payments/ledger/payment-ledger.service';
+import { UnmatchedPayment } from '../../payments/ledger/unmatched-payments.repository';
 import { outboxIdOf } from '../../outbox/outbox-message';
 import { JobNotFailedError, JobNotFoundError } from './operator-console.errors';
 
@@ -40,7 +42,12 @@ export class OperatorConsoleService {
     private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly queues: QueueRegistry,
+    private readonly ledger: PaymentLedgerService,
   ) {}
+
+  unmatchedPayments(limit: number): Promise<UnmatchedPayment[]> {
+    return this.ledger.unmatchedPayments(limit);
+  }
 
   async failedJobs(limit: number): Promise<FailedJob[]> {
     const rows: {

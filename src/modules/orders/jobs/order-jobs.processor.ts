@@ -8,12 +8,12 @@ import { ManagedWorkerHost, QueueWorkerOptions } from '../../../infra/queue/mana
 import { OrderJob, QueueName } from '../../../infra/queue/queue-names';
 import { LockKey } from '../../../infra/redis/lock-keys';
 import { JobExecutor } from '../../outbox/job-executor.service';
-import { orderEvents } from '../orders.events';
+import { OrderJobCompensation } from './order-compensation';
 import { buildStrategyRegistry, ORDER_JOB_STRATEGIES, OrderJobStrategy } from './order-job.strategy';
 
 /**
  * Orders queue worker. It only resolves the strategy and hands it to the JobExecutor under the order lock;
- * when the last attempt fails the order's (single) compensation is written to the outbox.
+ * when the last attempt fails, the compensation table (order-compensation.ts) decides what follows.
  */
 @Injectable()
 export class OrderJobsProcessor extends ManagedWorkerHost {
@@ -22,6 +22,7 @@ export class OrderJobsProcessor extends ManagedWorkerHost {
   constructor(
     @Inject(ORDER_JOB_STRATEGIES) strategies: OrderJobStrategy[],
     private readonly executor: JobExecutor,
+    private readonly compensation: OrderJobCompensation,
     config: AppConfig,
   ) {
     super(QueueName.Orders, config);
@@ -39,10 +40,7 @@ export class OrderJobsProcessor extends ManagedWorkerHost {
       // Same lease as BullMQ's job lock: Redlock extends it while the job runs; a dead worker's lapses.
       lockKey: LockKey.order(job.data.orderId),
       lockTtlMs: this.config.queues.lockMs,
-      onFinalFailure: (message) =>
-        job.name === OrderJob.Compensate
-          ? []
-          : [orderEvents.compensationNeeded(job.data.orderId, job.name, message)],
+      onFinalFailure: (em, message) => this.compensation.onFinalFailure(em, job, message),
     });
   }
 }

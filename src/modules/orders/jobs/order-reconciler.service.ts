@@ -4,22 +4,30 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
 import { TransactionRunner } from '../../../infra/database/transaction-runner';
 import { Metrics } from '../../../infra/metrics/metrics.service';
-import { OrderJob } from '../../../infra/queue/queue-names';
+import { OrderJob, QueueName } from '../../../infra/queue/queue-names';
 import { QueueRegistry } from '../../../infra/queue/queue-registry';
 import { LockService } from '../../../infra/redis/lock.service';
 import { LockKey } from '../../../infra/redis/lock-keys';
 import { JobRunsRepository } from '../../outbox/job-runs.repository';
 import { OutboxWriter } from '../../outbox/outbox.writer';
-import { OrderSettlementService } from '../order-settlement.service';
+import { PaymentLedgerService } from '../../payments/ledger/payment-ledger.service';
 import { orderEvents } from '../orders.events';
 import { OrdersRepository } from '../orders.repository';
+import { ORDER_JOB_COMPENSATION } from './order-compensation';
+import { ExpireOrderStrategy } from './strategies/expire-order.strategy';
 
 export interface ReconcileReport {
   expired: number;
   redispatched: number;
   compensations: number;
+  refundChecks: number;
   stuckOutboxRows: number;
 }
+
+/** Jobs whose failure for good the compensation table answers with a compensation job. */
+const COMPENSATED_JOBS = Object.values(OrderJob).filter(
+  (job) => ORDER_JOB_COMPENSATION[job] === 'cancel-order',
+);
 
 const BATCH = 200;
 /** A job run untouched this long should be visible in Redis; if it is not, Redis lost it. */
@@ -27,8 +35,9 @@ const MISSING_JOB_GRACE_SECONDS = 5;
 
 /**
  * Rebuilds what Redis may have lost from Postgres, the source of truth: overdue PENDING orders are settled
- * from Stripe's view, job runs whose job vanished are re-dispatched through the outbox, failed work without
- * compensation gets it, and outbox rows stuck unsent are reported.
+ * from Stripe's view, job runs whose job vanished are re-dispatched through the outbox, failed PROCESS jobs
+ * without compensation get it (order-compensation.ts), refunds pending at Stripe too long (or given up
+ * before Stripe answered) are checked with Stripe, and outbox rows stuck unsent are reported.
  */
 @Injectable()
 export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -41,7 +50,8 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly orders: OrdersRepository,
-    private readonly settlement: OrderSettlementService,
+    private readonly expire: ExpireOrderStrategy,
+    private readonly ledger: PaymentLedgerService,
     private readonly jobRuns: JobRunsRepository,
     private readonly outbox: OutboxWriter,
     private readonly tx: TransactionRunner,
@@ -70,14 +80,20 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async reconcile(options: { missingJobGraceSeconds?: number } = {}): Promise<ReconcileReport> {
-    const report: ReconcileReport = { expired: 0, redispatched: 0, compensations: 0, stuckOutboxRows: 0 };
+    const report: ReconcileReport = {
+      expired: 0,
+      redispatched: 0,
+      compensations: 0,
+      refundChecks: 0,
+      stuckOutboxRows: 0,
+    };
 
     for (const orderId of await this.orders.overduePending(BATCH)) {
       try {
         const outcome = await this.locks.withLock(
           LockKey.order(orderId),
           { ttlMs: 30_000, waitMs: 1000 },
-          () => this.settlement.expire(orderId),
+          () => this.expire.handle({ orderId, outboxId: 'reconciler' }),
         );
         if (outcome.status === 'done') report.expired++;
       } catch (err) {
@@ -101,7 +117,7 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
         this.logger.warn({ jobId: run.jobId, outboxId: run.outboxId }, 'lost job whose outbox row is gone');
     }
 
-    for (const run of await this.jobRuns.failed(OrderJob.Compensate, BATCH)) {
+    for (const run of await this.jobRuns.failed(QueueName.Orders, COMPENSATED_JOBS, BATCH)) {
       const written = await this.tx.run((em) =>
         this.outbox.append(
           em,
@@ -109,6 +125,17 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
         ),
       );
       report.compensations += written.length;
+    }
+
+    const due = await this.ledger.refundsDueForCheck(this.config.reconciler.refundCheckSeconds, BATCH);
+    if (due.length) {
+      await this.tx.run((em) =>
+        this.outbox.append(
+          em,
+          ...due.map((orderId) => orderEvents.paymentSyncRequested(orderId, 'reconciler')),
+        ),
+      );
+      report.refundChecks = due.length;
     }
 
     const [{ count, oldest }]: { count: string; oldest: Date | null }[] = await this.dataSource.query(
@@ -126,7 +153,8 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
     this.metrics.reconcilerActions.inc({ action: 'expired' }, report.expired);
     this.metrics.reconcilerActions.inc({ action: 'redispatched' }, report.redispatched);
     this.metrics.reconcilerActions.inc({ action: 'compensated' }, report.compensations);
-    if (report.expired || report.redispatched || report.compensations)
+    this.metrics.reconcilerActions.inc({ action: 'refund_checked' }, report.refundChecks);
+    if (report.expired || report.redispatched || report.compensations || report.refundChecks)
       this.logger.log({ ...report }, 'reconciled');
     return report;
   }

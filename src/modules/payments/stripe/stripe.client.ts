@@ -9,7 +9,14 @@ import {
   PaymentProviderError,
   PaymentProviderUnavailableError,
 } from '../payments.errors';
-import { PaymentEvent, PaymentIntentRef, PaymentIntentState, RefundRef } from './payment-gateway';
+import {
+  CreateRefundInput,
+  PaymentEvent,
+  PaymentGateway,
+  PaymentIntentRef,
+  PaymentIntentState,
+  StripeRefundReport,
+} from './payment-gateway';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
@@ -27,7 +34,7 @@ const isStripeId = (value: unknown): value is string =>
  * the caller, so a retry after a timeout or a crash never charges or refunds twice.
  */
 @Injectable()
-export class StripeClient {
+export class StripeClient implements PaymentGateway {
   private readonly logger = new Logger(StripeClient.name);
   private readonly stripe: Stripe;
 
@@ -65,40 +72,42 @@ export class StripeClient {
   }
 
   retrievePaymentIntent(id: string, orderId: string): Promise<PaymentIntentState> {
-    return this.call('paymentIntents.retrieve', orderId, async () => {
-      const pi = await this.stripe.paymentIntents.retrieve(id);
-      return { id: pi.id, status: pi.status, amountReceived: pi.amount_received };
-    });
+    return this.call('paymentIntents.retrieve', orderId, async () =>
+      intentState(await this.stripe.paymentIntents.retrieve(id)),
+    );
   }
 
   /** Cancels a PaymentIntent that has not succeeded; returns its final state either way. */
   cancelPaymentIntent(id: string, orderId: string, idempotencyKey: string): Promise<PaymentIntentState> {
     return this.call('paymentIntents.cancel', orderId, async () => {
       const current = await this.stripe.paymentIntents.retrieve(id);
-      if (current.status === 'succeeded' || current.status === 'canceled') {
-        return { id, status: current.status, amountReceived: current.amount_received };
-      }
-      const pi = await this.stripe.paymentIntents.cancel(id, {}, { idempotencyKey });
-      return { id: pi.id, status: pi.status, amountReceived: pi.amount_received };
+      if (current.status === 'succeeded' || current.status === 'canceled') return intentState(current);
+      return intentState(await this.stripe.paymentIntents.cancel(id, {}, { idempotencyKey }));
     });
   }
 
-  createRefund(input: {
-    paymentIntentId: string;
-    orderId: string;
-    amountCents: number;
-    idempotencyKey: string;
-  }): Promise<RefundRef> {
-    return this.call('refunds.create', input.orderId, async () => {
-      const refund = await this.stripe.refunds.create(
-        {
-          payment_intent: input.paymentIntentId,
-          amount: input.amountCents,
-          metadata: this.metadata(input.orderId),
-        },
-        { idempotencyKey: input.idempotencyKey },
-      );
-      return { id: refund.id, status: refund.status ?? 'pending' };
+  /** The refund's metadata names the order and our refund row, so its events find their way back. */
+  createRefund(input: CreateRefundInput): Promise<StripeRefundReport> {
+    return this.call('refunds.create', input.orderId, async () =>
+      refundReport(
+        await this.stripe.refunds.create(
+          {
+            payment_intent: input.paymentIntentId,
+            amount: input.amountCents,
+            metadata: { ...this.metadata(input.orderId), refundId: input.refundId },
+          },
+          { idempotencyKey: input.idempotencyKey },
+        ),
+      ),
+    );
+  }
+
+  listRefunds(paymentIntentId: string, orderId: string): Promise<StripeRefundReport[]> {
+    return this.call('refunds.list', orderId, async () => {
+      const reports: StripeRefundReport[] = [];
+      for await (const refund of this.stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }))
+        reports.push(refundReport(refund));
+      return reports;
     });
   }
 
@@ -124,15 +133,8 @@ export class StripeClient {
     const { id, type, created, data } = isRecord(event) ? event : {};
     const object = isRecord(data) ? data.object : undefined;
     if (!isStripeId(id) || !isStripeId(type) || !isRecord(object)) throw new InvalidWebhookPayloadError();
-    const paymentIntentId = object.object === 'payment_intent' ? object.id : object.payment_intent;
-    const orderId = isRecord(object.metadata) ? object.metadata.orderId : undefined;
-    return {
-      id,
-      type,
-      created: typeof created === 'number' && Number.isFinite(created) ? created : 0,
-      paymentIntentId: isStripeId(paymentIntentId) ? paymentIntentId : undefined,
-      orderId: typeof orderId === 'string' && UUID.test(orderId) ? orderId : undefined,
-    };
+    const base = { id, type, created: typeof created === 'number' && Number.isFinite(created) ? created : 0 };
+    return parseEventObject(base, object);
   }
 
   private metadata(orderId: string): Record<string, string> {
@@ -167,4 +169,72 @@ export class StripeClient {
       throw new PaymentProviderUnavailableError(error instanceof Error ? error.message : String(error));
     }
   }
+}
+
+const stringOr = <T>(value: unknown, fallback: T): string | T =>
+  typeof value === 'string' ? value : fallback;
+const amount = (value: unknown): number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0;
+/** The id of an expandable field: a string id, or the expanded object's id. */
+const idOf = (value: unknown): string | null =>
+  isStripeId(value) ? value : isRecord(value) && isStripeId(value.id) ? value.id : null;
+/** metadata.orderId, when it could be ours (a UUID); other integrations on the account use other shapes. */
+function metadataOf(object: Record<string, unknown>): { orderId?: string; refundId?: string } {
+  const metadata = isRecord(object.metadata) ? object.metadata : {};
+  const pick = (key: string) => {
+    const value = metadata[key];
+    return typeof value === 'string' && UUID.test(value) ? value : undefined;
+  };
+  return { orderId: pick('orderId'), refundId: pick('refundId') };
+}
+
+function intentState(object: Record<string, unknown> | Stripe.PaymentIntent): PaymentIntentState {
+  const o = object as Record<string, unknown>;
+  return {
+    id: String(o.id),
+    status: stringOr(o.status, 'unknown'),
+    amountCents: amount(o.amount),
+    amountReceivedCents: amount(o.amount_received),
+    currency: stringOr(o.currency, '').toLowerCase(),
+    orderId: metadataOf(o).orderId,
+  };
+}
+
+function refundReport(object: Record<string, unknown> | Stripe.Refund): StripeRefundReport {
+  const o = object as Record<string, unknown>;
+  const { orderId, refundId } = metadataOf(o);
+  return {
+    id: String(o.id),
+    paymentIntentId: idOf(o.payment_intent),
+    amountCents: amount(o.amount),
+    currency: stringOr(o.currency, '').toLowerCase(),
+    status: stringOr(o.status, 'pending'),
+    failureReason: stringOr(o.failure_reason, null),
+    reason: stringOr(o.reason, null),
+    refundId,
+    orderId,
+  };
+}
+
+/** Reduces a verified event to the facts Dispatch acts on, by the type of object it carries. */
+function parseEventObject(
+  base: { id: string; type: string; created: number },
+  object: Record<string, unknown>,
+): PaymentEvent {
+  if (!isStripeId(object.id)) return { ...base, kind: 'other', objectId: null };
+  if (object.object === 'payment_intent' && base.type.startsWith('payment_intent.'))
+    return { ...base, kind: 'payment_intent', intent: intentState(object) };
+  if (object.object === 'refund') return { ...base, kind: 'refund', refund: refundReport(object) };
+  if (object.object === 'charge' && base.type === 'charge.refunded') {
+    return {
+      ...base,
+      kind: 'charge_refunded',
+      chargeId: object.id,
+      paymentIntentId: idOf(object.payment_intent),
+      amountRefundedCents: amount(object.amount_refunded),
+      currency: stringOr(object.currency, '').toLowerCase(),
+      orderId: metadataOf(object).orderId,
+    };
+  }
+  return { ...base, kind: 'other', objectId: object.id };
 }

@@ -1,7 +1,12 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 
 import { StripeApiError } from './fake-stripe.errors';
-import { PaymentIntentObject, PaymentIntentStatus } from './fake-stripe.objects';
+import {
+  PaymentIntentObject,
+  PaymentIntentStatus,
+  RefundFailureReason,
+  RefundObject,
+} from './fake-stripe.objects';
 import { FaultOptions } from './fault-injector';
 import { WebhookDeliveryAttempt, WebhookEndpoint } from './fake-webhook.relay';
 
@@ -26,6 +31,13 @@ export interface FakeStripeState {
 export interface FakeStripeControlTarget {
   succeedPayment(paymentIntentId: string): Promise<PaymentIntentObject>;
   failPayment(paymentIntentId: string): Promise<PaymentIntentObject>;
+  holdRefunds(hold: boolean): void;
+  settleRefund(
+    refundId: string,
+    outcome: 'succeeded' | 'failed',
+    failureReason?: RefundFailureReason,
+  ): Promise<RefundObject>;
+  refundInDashboard(paymentIntentId: string, amount?: number): Promise<RefundObject>;
   injectFaults(options: FaultOptions): void;
   clearFaults(): void;
   setDown(down: boolean): void;
@@ -45,6 +57,9 @@ const MAX_BODY_BYTES = 64 * 1024;
  * process injects faults). No API key, but loopback callers only.
  *
  *   POST   /__fake/payment_intents/:id/succeed | /fail
+ *   POST   /__fake/payment_intents/:id/refund   body: { amount? }  (a refund made in the dashboard)
+ *   PUT    /__fake/refunds/hold       body: { hold: boolean }  (new refunds stay pending while true)
+ *   POST   /__fake/refunds/:id/succeed | /fail   body: { failureReason? }  (settle a pending refund)
  *   POST   /__fake/faults            body: injectFaults options, `match.path` as a regex string
  *   DELETE /__fake/faults
  *   POST   /__fake/down  | DELETE /__fake/down
@@ -79,6 +94,19 @@ export class FakeStripeControl {
           outcome === 'succeed' ? await this.target.succeedPayment(id) : await this.target.failPayment(id);
         return { status: 200, body: intent };
       }
+      const dashboardRefund = /^\/__fake\/payment_intents\/([A-Za-z0-9_]+)\/refund$/.exec(path);
+      if (dashboardRefund && method === 'POST') {
+        const { amount } = (await readJson(request)) as { amount?: unknown };
+        if (amount !== undefined && (typeof amount !== 'number' || !Number.isSafeInteger(amount)))
+          throw new Error('amount must be an integer');
+        return { status: 200, body: await this.target.refundInDashboard(dashboardRefund[1], amount) };
+      }
+      const settle = /^\/__fake\/refunds\/([A-Za-z0-9_]+)\/(succeed|fail)$/.exec(path);
+      if (settle && method === 'POST') {
+        const { failureReason } = (await readJson(request)) as { failureReason?: RefundFailureReason };
+        const outcome = settle[2] === 'succeed' ? 'succeeded' : 'failed';
+        return { status: 200, body: await this.target.settleRefund(settle[1], outcome, failureReason) };
+      }
       const redeliver = /^\/__fake\/events\/([A-Za-z0-9_]+)\/redeliver$/.exec(path);
       if (redeliver && method === 'POST') {
         const options = (await readJson(request)) as { times?: number; concurrent?: boolean };
@@ -87,6 +115,12 @@ export class FakeStripeControl {
         return { status: 202, body: { eventId: redeliver[1], times: options.times ?? 1 } };
       }
       switch (`${method} ${path}`) {
+        case 'PUT /__fake/refunds/hold': {
+          const { hold } = (await readJson(request)) as { hold?: unknown };
+          if (typeof hold !== 'boolean') throw new Error('hold must be true or false');
+          this.target.holdRefunds(hold);
+          return { status: 200, body: { hold } };
+        }
         case 'POST /__fake/faults':
           this.target.injectFaults((await readJson(request)) as FaultOptions);
           return { status: 201, body: this.target.state().faults };

@@ -8,6 +8,7 @@ import {
   Metadata,
   PaymentIntentObject,
   PaymentIntentStatus,
+  RefundFailureReason,
   RefundObject,
   RefundReason,
 } from './fake-stripe.objects';
@@ -47,6 +48,13 @@ export interface CreateRefundInput {
   amount?: number;
   reason?: RefundReason;
   metadata: Metadata;
+}
+
+export interface RefundListQuery {
+  limit: number;
+  paymentIntent?: string;
+  charge?: string;
+  startingAfter?: string;
 }
 
 export interface EventListQuery {
@@ -96,6 +104,8 @@ export class FakeStripeLedger {
   private readonly chargeById = new Map<string, ChargeObject>();
   private readonly refundById = new Map<string, RefundObject>();
   private readonly eventLog: EventObject[] = [];
+  /** While true, new refunds stay `pending` until settleRefund (like bank refunds that take days). */
+  private holdRefunds = false;
 
   constructor(
     private readonly options: {
@@ -259,19 +269,90 @@ export class FakeStripeLedger {
       id: newStripeId('re'),
       object: 'refund',
       amount,
+      balance_transaction: null,
       charge: charge.id,
       created: now(),
       currency: charge.currency,
+      description: null,
+      failure_balance_transaction: null,
+      failure_reason: null,
       metadata: input.metadata,
       payment_intent: charge.payment_intent,
       reason: input.reason ?? null,
-      status: 'succeeded',
+      receipt_number: null,
+      source_transfer_reversal: null,
+      status: this.holdRefunds ? 'pending' : 'succeeded',
+      transfer_reversal: null,
     };
+    refund.balance_transaction = refund.status === 'succeeded' ? newStripeId('txn') : null;
     this.refundById.set(refund.id, refund);
+    // Pending refunds count against the charge at once; a failure gives the amount back (settleRefund).
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded === charge.amount;
+    this.emit('refund.created', refund, origin);
     this.emit('charge.refunded', charge, origin);
     return clone(refund);
+  }
+
+  /** Whether refunds created from now on stay pending (true) or succeed at once (false, the default). */
+  setHoldRefunds(hold: boolean): void {
+    this.holdRefunds = hold;
+  }
+
+  /**
+   * Settles a pending refund, as the bank eventually does: succeeded, or failed (its amount goes back to the
+   * charge). Emits refund.updated and charge.refund.updated, and refund.failed for a failure.
+   */
+  settleRefund(
+    id: string,
+    outcome: 'succeeded' | 'failed',
+    failureReason: RefundFailureReason = 'declined',
+  ): RefundObject {
+    const refund = this.refundById.get(id);
+    if (!refund) throw StripeApiError.noSuchObject('refund', id);
+    if (refund.status !== 'pending' && refund.status !== 'requires_action') {
+      throw StripeApiError.invalidRequest(`Refund ${id} is ${refund.status}, not pending.`, {
+        code: 'refund_unexpected_state',
+      });
+    }
+    refund.status = outcome;
+    const origin: RequestOrigin = { requestId: null, idempotencyKey: null };
+    if (outcome === 'succeeded') {
+      refund.balance_transaction = newStripeId('txn');
+    } else {
+      refund.failure_reason = failureReason;
+      refund.failure_balance_transaction = newStripeId('txn');
+      const charge = this.chargeById.get(
+        typeof refund.charge === 'string' ? refund.charge : refund.charge.id,
+      );
+      if (charge) {
+        charge.amount_refunded -= refund.amount;
+        charge.refunded = charge.amount_refunded === charge.amount;
+      }
+    }
+    this.emit('refund.updated', refund, origin);
+    this.emit('charge.refund.updated', refund, origin);
+    if (outcome === 'failed') this.emit('refund.failed', refund, origin);
+    return clone(refund);
+  }
+
+  /** Newest first, like `GET /v1/refunds`, optionally of one PaymentIntent or charge. */
+  listRefunds(query: RefundListQuery): ListObject<RefundObject> {
+    let refunds = [...this.refundById.values()].reverse();
+    if (query.paymentIntent) refunds = refunds.filter((r) => r.payment_intent === query.paymentIntent);
+    if (query.charge) refunds = refunds.filter((r) => r.charge === query.charge);
+    if (query.startingAfter) {
+      const index = refunds.findIndex((r) => r.id === query.startingAfter);
+      if (index === -1)
+        throw StripeApiError.noSuchParamObject('refund', query.startingAfter, 'starting_after');
+      refunds = refunds.slice(index + 1);
+    }
+    return {
+      object: 'list',
+      data: clone(refunds.slice(0, query.limit)),
+      has_more: refunds.length > query.limit,
+      url: '/v1/refunds',
+    };
   }
 
   refund(id: string): RefundObject {
@@ -454,7 +535,11 @@ export class FakeStripeLedger {
     return customer;
   }
 
-  private emit(type: EventType, object: PaymentIntentObject | ChargeObject, origin: RequestOrigin): void {
+  private emit(
+    type: EventType,
+    object: PaymentIntentObject | ChargeObject | RefundObject,
+    origin: RequestOrigin,
+  ): void {
     const event: EventObject = {
       id: newStripeId('evt'),
       object: 'event',

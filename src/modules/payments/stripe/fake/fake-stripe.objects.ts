@@ -86,32 +86,53 @@ export interface ChargeObject {
 }
 
 export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
+export type RefundStatus = 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';
+/** Stripe's documented failure reasons of a refund (the fake uses a few). */
+export type RefundFailureReason =
+  | 'charge_for_pending_refund_disputed'
+  | 'declined'
+  | 'expired_or_canceled_card'
+  | 'insufficient_funds'
+  | 'lost_or_stolen_card'
+  | 'merchant_request'
+  | 'unknown';
 
 export interface RefundObject {
   id: string;
   object: 'refund';
   amount: number;
+  balance_transaction: string | null;
   charge: string | ChargeObject;
   created: number;
   currency: string;
+  description: string | null;
+  failure_balance_transaction: string | null;
+  failure_reason: RefundFailureReason | null;
   metadata: Metadata;
   payment_intent: string | PaymentIntentObject;
   reason: RefundReason | null;
-  status: 'succeeded';
+  receipt_number: string | null;
+  source_transfer_reversal: string | null;
+  status: RefundStatus;
+  transfer_reversal: string | null;
 }
 
 export type EventType =
   | 'payment_intent.succeeded'
   | 'payment_intent.payment_failed'
   | 'payment_intent.canceled'
-  | 'charge.refunded';
+  | 'charge.refunded'
+  | 'charge.refund.updated'
+  | 'refund.created'
+  | 'refund.updated'
+  | 'refund.failed';
 
 export interface EventObject {
   id: string;
   object: 'event';
   api_version: string;
   created: number;
-  data: { object: PaymentIntentObject | ChargeObject };
+  data: { object: PaymentIntentObject | ChargeObject | RefundObject };
   livemode: false;
   pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };

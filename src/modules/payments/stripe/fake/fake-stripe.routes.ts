@@ -1,3 +1,4 @@
+import { minimumCharge } from '../charge-limits';
 import { StripeApiError } from './fake-stripe.errors';
 import { FakeStripeLedger, RequestOrigin } from './fake-stripe.ledger';
 import { PaymentIntentObject, RefundReason } from './fake-stripe.objects';
@@ -50,6 +51,7 @@ export class FakeStripeRoutes {
         prepare: ([id], p) => this.cancelPaymentIntent(id, p),
       },
       { method: 'POST', path: /^\/v1\/refunds$/, prepare: (_, p) => this.createRefund(p) },
+      { method: 'GET', path: /^\/v1\/refunds$/, prepare: (_, p) => this.listRefunds(p) },
       { method: 'GET', path: new RegExp(`^/v1/refunds/${ID}$`), prepare: ([id], p) => this.getRefund(id, p) },
       { method: 'GET', path: new RegExp(`^/v1/charges/${ID}$`), prepare: ([id], p) => this.getCharge(id, p) },
       { method: 'GET', path: /^\/v1\/events$/, prepare: (_, p) => this.listEvents(p) },
@@ -124,6 +126,13 @@ export class FakeStripeRoutes {
       statementDescriptor: p.string('statement_descriptor'),
       statementDescriptorSuffix: p.string('statement_descriptor_suffix'),
     };
+    const min = minimumCharge(input.currency);
+    if (min !== undefined && input.amount < min) {
+      throw StripeApiError.invalidRequest(
+        `Amount must be at least ${(min / 100).toFixed(2)} ${input.currency}`,
+        { code: 'amount_too_small', param: 'amount' },
+      );
+    }
     if (automatic?.boolean('enabled') && methodTypes.length > 0) {
       throw StripeApiError.invalidRequest(
         'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.',
@@ -191,6 +200,27 @@ export class FakeStripeRoutes {
   private getRefund(id: string, values: FormObject): Execute {
     const expand = this.expansions(StripeParams.of(values, ['expand']), 'refund');
     return () => this.ledger.expand(this.ledger.refund(id), expand);
+  }
+
+  private listRefunds(values: FormObject): Execute {
+    const p = StripeParams.of(values, [
+      'limit',
+      'payment_intent',
+      'charge',
+      'starting_after',
+      'ending_before',
+    ]);
+    if (p.has('ending_before'))
+      throw StripeApiError.invalidRequest('The fake lists refunds forward only (starting_after).', {
+        param: 'ending_before',
+      });
+    const query = {
+      limit: p.integer('limit', { min: 1, max: 100 }) ?? 10,
+      paymentIntent: p.string('payment_intent'),
+      charge: p.string('charge'),
+      startingAfter: p.string('starting_after'),
+    };
+    return () => this.ledger.listRefunds(query);
   }
 
   private getCharge(id: string, values: FormObject): Execute {

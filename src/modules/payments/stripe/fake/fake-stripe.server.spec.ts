@@ -353,6 +353,95 @@ describe(FakeStripeServer.name, () => {
       ]);
     });
 
+    it('keeps refunds pending while held, then settles them with refund.updated and refund.failed', async () => {
+      const intent = await createIntent(nextOrderId(), 1000);
+      await sut.succeedPayment(intent.id);
+      sut.holdRefunds(true);
+      try {
+        const held = await stripe.refunds.create({ payment_intent: intent.id, amount: 300 });
+        const other = await stripe.refunds.create({ payment_intent: intent.id, amount: 200 });
+        expect([held.status, other.status]).toEqual(['pending', 'pending']);
+        // Pending refunds count against the charge: only 500 is left.
+        const tooMuch = await catchError(() =>
+          stripe.refunds.create({ payment_intent: intent.id, amount: 501 }),
+        );
+        expect(tooMuch).toMatchObject({ code: 'amount_too_large' });
+
+        await sut.settleRefund(held.id, 'succeeded');
+        await sut.settleRefund(other.id, 'failed', 'expired_or_canceled_card');
+        await expect(stripe.refunds.retrieve(other.id)).resolves.toMatchObject({
+          status: 'failed',
+          failure_reason: 'expired_or_canceled_card',
+        });
+        // The failed amount went back to the charge.
+        const charge = await stripe.charges.retrieve(
+          String(intent.latest_charge ?? (await stripe.paymentIntents.retrieve(intent.id)).latest_charge),
+        );
+        expect(charge.amount_refunded).toBe(300);
+        await expect(sut.settleRefund(held.id, 'failed')).rejects.toMatchObject({ status: 400 });
+
+        await sut.idle();
+        const types = (id: string) => receiver.about(id).map((r) => r.type);
+        expect(types(held.id)).toEqual(['refund.created', 'refund.updated', 'charge.refund.updated']);
+        expect(types(other.id)).toEqual([
+          'refund.created',
+          'refund.updated',
+          'charge.refund.updated',
+          'refund.failed',
+        ]);
+      } finally {
+        sut.holdRefunds(false);
+      }
+    });
+
+    it('lists the refunds of a PaymentIntent newest first, across pages', async () => {
+      const intent = await createIntent(nextOrderId(), 1000);
+      await sut.succeedPayment(intent.id);
+      const made = [];
+      for (const amount of [100, 200, 300])
+        made.push(await stripe.refunds.create({ payment_intent: intent.id, amount }));
+      const page = await stripe.refunds.list({ payment_intent: intent.id, limit: 2 });
+      expect(page.data.map((r) => r.amount)).toEqual([300, 200]);
+      expect(page.has_more).toBe(true);
+      const all = [];
+      for await (const refund of stripe.refunds.list({ payment_intent: intent.id, limit: 2 }))
+        all.push(refund.id);
+      expect(all).toEqual(made.map((r) => r.id).reverse());
+    });
+
+    it('makes a dashboard refund over the control surface, with no Dispatch metadata', async () => {
+      const intent = await createIntent(nextOrderId(), 1000);
+      await sut.succeedPayment(intent.id);
+      const answer = await rawRequest(`${sut.url}/__fake/payment_intents/${intent.id}/refund`, 'POST', {
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ amount: 600 }),
+      });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toMatchObject({ amount: 600, status: 'succeeded', metadata: {} });
+      const held = await rawRequest(`${sut.url}/__fake/refunds/hold`, 'PUT', {
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ hold: true }),
+      });
+      expect(held.status).toBe(200);
+      const pending = await stripe.refunds.create({ payment_intent: intent.id, amount: 100 });
+      expect(pending.status).toBe('pending');
+      const settled = await rawRequest(`${sut.url}/__fake/refunds/${pending.id}/fail`, 'POST');
+      expect(JSON.parse(settled.body)).toMatchObject({ status: 'failed', failure_reason: 'declined' });
+      sut.holdRefunds(false);
+      expect(sut.refundsFor(intent.id).map((r) => [r.amount, r.status])).toEqual([
+        [600, 'succeeded'],
+        [100, 'failed'],
+      ]);
+    });
+
+    it('refuses a PaymentIntent below the minimum charge of its currency, as Stripe does', async () => {
+      const small = await catchError(() => createIntent(nextOrderId(), 49));
+      expect(small).toMatchObject({ statusCode: 400, code: 'amount_too_small', param: 'amount' });
+      await expect(createIntent(nextOrderId(), 50)).resolves.toMatchObject({ amount: 50 });
+      const gbp = await stripe.paymentIntents.create({ amount: 30, currency: 'gbp' });
+      expect(gbp.amount).toBe(30);
+    });
+
     it('refuses more than the remaining amount and refunds of unpaid PaymentIntents', async () => {
       const intent = await createIntent(nextOrderId(), 1000);
       const unpaid = await catchError(() => stripe.refunds.create({ payment_intent: intent.id }));
@@ -414,8 +503,8 @@ describe(FakeStripeServer.name, () => {
       const other = new Stripe('sk_test_other', { ...sut.sdkOptions(), maxNetworkRetries: 0 });
       const key = { idempotencyKey: `pi:${orderId}` };
       const mine = await createIntent(orderId, 500, stripe);
-      const a = await stripe.paymentIntents.create({ amount: 1, currency: 'eur' }, key);
-      const b = await other.paymentIntents.create({ amount: 2, currency: 'eur' }, key);
+      const a = await stripe.paymentIntents.create({ amount: 501, currency: 'eur' }, key);
+      const b = await other.paymentIntents.create({ amount: 502, currency: 'eur' }, key);
       expect(new Set([mine.id, a.id, b.id]).size).toBe(3);
     });
   });
@@ -517,6 +606,7 @@ describe(FakeStripeServer.name, () => {
         ['payment_intent.succeeded', 1, 500],
         ['payment_intent.succeeded', 2, 503],
         ['payment_intent.succeeded', 3, 200],
+        ['refund.created', 1, 200],
         ['charge.refunded', 1, 200],
       ]);
     });

@@ -10,6 +10,7 @@ import {
   EventObject,
   PaymentIntentObject,
   PaymentIntentStatus,
+  RefundFailureReason,
   RefundObject,
 } from './fake-stripe.objects';
 import { Execute, FakeStripeRoutes } from './fake-stripe.routes';
@@ -202,6 +203,28 @@ export class FakeStripeServer {
       throw error;
     }
     throw new Error(`Confirming ${paymentIntentId} with a declined card unexpectedly succeeded`);
+  }
+
+  /** Refunds created from now on stay `pending` (true) until settleRefund, or succeed at once (false). */
+  holdRefunds(hold: boolean): void {
+    this.ledger.setHoldRefunds(hold);
+  }
+
+  /** The bank settles a pending refund: refund.updated (and refund.failed) are sent. */
+  async settleRefund(
+    refundId: string,
+    outcome: 'succeeded' | 'failed',
+    failureReason?: RefundFailureReason,
+  ): Promise<RefundObject> {
+    return this.ledger.settleRefund(refundId, outcome, failureReason);
+  }
+
+  /**
+   * A refund made outside Dispatch, as in Stripe's dashboard: no metadata of Dispatch's, refund.created and
+   * charge.refunded are sent. Default amount: everything left on the charge.
+   */
+  async refundInDashboard(paymentIntentId: string, amount?: number): Promise<RefundObject> {
+    return this.ledger.createRefund({ paymentIntent: paymentIntentId, amount, metadata: {} }, HELPER_ORIGIN);
   }
 
   paymentIntent(id: string): PaymentIntentObject | undefined {
