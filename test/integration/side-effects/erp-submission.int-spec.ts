@@ -8,7 +8,7 @@ import { FAKE_ERP } from '../../../src/modules/fulfilment/fulfilment.module';
 import { FakeErpServer } from '../../../src/modules/fulfilment/fake/fake-erp.server';
 import { SMTP_CAPTURE } from '../../../src/modules/notifications/notifications.module-tokens';
 import { SmtpCaptureServer } from '../../../src/modules/notifications/smtp/smtp-capture.server';
-import { ADDRESS, createItem, statusOf, waitForStatus } from '../../factories/order.factory';
+import { ADDRESS, createItem, statusOf } from '../../factories/order.factory';
 import { bearer, createUser, TestUser } from '../../factories/user.factory';
 import { startTestApp, TestApp } from '../../setup/test-app';
 import { waitFor } from '../../setup/wait-for';
