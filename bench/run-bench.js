@@ -416,6 +416,7 @@ function signedSucceeded(secret, paymentIntentId, orderId, amount, currency) {
         id: paymentIntentId,
         object: 'payment_intent',
         amount,
+        amount_received: amount,
         currency: currency.toLowerCase(),
         status: 'succeeded',
         metadata: { orderId },

@@ -71,6 +71,8 @@ export class OrderPaymentsService {
     if (!matched) return result('unmatched', null);
     const { order, payment } = matched;
     await this.ledger.recordPaymentStatus(em, payment, 'succeeded', intent.amountReceivedCents);
+    // Only a payment captured in full pays the order (the table's guard); anything less is recorded only.
+    if (intent.amountReceivedCents < payment.amountCents) return result('recorded', order.id);
     if (order.status === OrderStatus.Pending) {
       const paid = await this.state.apply(em, order, OrderStatus.Paid, {
         actor: source.actor,

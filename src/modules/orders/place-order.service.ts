@@ -4,6 +4,7 @@ import { AppConfig } from '../../config/app-config';
 import { Failpoint, Failpoints } from '../../infra/chaos/failpoints';
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { DomainError } from '../../infra/errors/domain-error';
+import { CorrelationContext } from '../../infra/logging/correlation-context';
 import { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import { OutboxWriter } from '../outbox/outbox.writer';
@@ -99,7 +100,7 @@ export class PlaceOrderService {
       });
       await this.catalog.invalidate(...order.lines.map((l) => l.itemId));
       this.failpoints.hit(Failpoint.OrderCommitted);
-      return this.requestPayment(user, key, order);
+      return this.requestPayment(user, key, order, CorrelationContext.current() ?? null);
     });
   }
 
@@ -112,20 +113,30 @@ export class PlaceOrderService {
     }
     const order = current?.orderId ? await this.orders.find(current.orderId) : null;
     if (!order) throw new IdempotencyRequestInFlightError();
-    // PaymentIntent creation is idempotent (`pi:<orderId>`): resuming returns the same intent and secret.
-    if (order.status === OrderStatus.Pending) return this.requestPayment(user, key, order);
+    // PaymentIntent creation is idempotent (`pi:<orderId>`): resuming returns the same intent and secret, as
+    // long as the request is the same, so it carries the correlation id of the request that placed the order.
+    if (order.status === OrderStatus.Pending) {
+      const [placedBy] = await this.orders.history(order.id);
+      return this.requestPayment(user, key, order, placedBy?.correlationId ?? null);
+    }
     const body = toOrderResponse(order);
     await this.tx.run((em) => this.keys.complete(em, user.id, SCOPE, key, { status: 201, body }));
     return { status: 201, body };
   }
 
-  private async requestPayment(user: AuthUser, key: string, order: Order): Promise<PlacedOrder> {
+  private async requestPayment(
+    user: AuthUser,
+    key: string,
+    order: Order,
+    correlationId: string | null,
+  ): Promise<PlacedOrder> {
     try {
       const intent = await this.stripe.createPaymentIntent({
         orderId: order.id,
         amountCents: order.totalCents,
         currency: order.currency,
         idempotencyKey: `pi:${order.id}`,
+        correlationId,
       });
       const body = toOrderResponse({ ...order, paymentIntentId: intent.id }, intent.clientSecret);
       await this.orders.attachPaymentIntent(order, intent.id, { userId: user.id, key, status: 201, body });

@@ -106,6 +106,42 @@ export async function checkInvariants(
     accepted.length,
   );
 
+  // Dispatch's books against Stripe's, per PaymentIntent: captured and refunded totals, every refund booked.
+  const ledger = await queryOnce<{
+    order_id: string;
+    pi: string;
+    captured: number;
+    refunded: string;
+    open: string;
+  }>(
+    world.databaseUrl,
+    `SELECT p.order_id, p.payment_intent_id AS pi, p.captured_cents AS captured,
+            COALESCE(sum(r.amount_cents) FILTER (WHERE r.status = 'succeeded'), 0) AS refunded,
+            count(r.id) FILTER (WHERE r.status IN ('requested', 'pending')) AS open
+       FROM payments p LEFT JOIN refunds r ON r.order_id = p.order_id GROUP BY p.order_id, p.payment_intent_id, p.captured_cents`,
+  );
+  check(
+    "the books agree with Stripe's per PaymentIntent (captured, refunded, nothing left open)",
+    ledger
+      .map((row) => {
+        const intent = world.stripe.paymentIntent(row.pi);
+        const stripeRefunded = world.stripe
+          .refundsFor(row.pi)
+          .filter((r) => r.status === 'succeeded')
+          .reduce((total, r) => total + r.amount, 0);
+        return { row, received: intent?.amount_received ?? 0, stripeRefunded };
+      })
+      .filter(
+        ({ row, received, stripeRefunded }) =>
+          row.captured !== received || Number(row.refunded) !== stripeRefunded || Number(row.open) !== 0,
+      )
+      .map(
+        ({ row, received, stripeRefunded }) =>
+          `${row.order_id}: captured ${row.captured}/${received}, refunded ${row.refunded}/${stripeRefunded}, ${row.open} open`,
+      ),
+    ledger.length,
+  );
+
   // Distinct Message-IDs per (order, kind): what the customer's mailbox shows. A resend after a crash between
   // the SMTP accept and its record reuses the Message-ID (at-least-once there); those are counted, not hidden.
   const emails = new Map<string, Set<string>>();

@@ -16,7 +16,11 @@ export interface Intent {
   refused?: { status: number; code: string };
   pay: boolean;
   refund: boolean;
+  /** The admin sent the refund request (the order was PROCESSED); from then on it is retried until answered. */
+  refundRequested?: boolean;
   refundAccepted?: boolean;
+  /** A definitive refusal of the refund request (e.g. the order was no longer refundable). */
+  refundRefused?: { status: number; code: string };
 }
 
 export interface PhaseStats {
@@ -148,7 +152,11 @@ export class Shoppers {
     await this.stripe.succeedPayment(paymentIntentId);
   }
 
-  /** The admin refunds chosen orders once they are PROCESSED, retrying the same request through outages. */
+  /**
+   * The admin refunds chosen orders once they are PROCESSED, retrying the same request (same Idempotency-Key)
+   * through every lost answer and retryable error until it has a final answer: 202 (first answer or its
+   * replay) or a definitive refusal. The verdict never depends on how long the server took to answer.
+   */
   private async refunder(): Promise<void> {
     // After stop(), keep refunding what was chosen for a refund until REFUND_GRACE_MS has passed.
     while (
@@ -156,20 +164,30 @@ export class Shoppers {
       (Date.now() < this.refundsUntil && this.intents.some((i) => this.awaitsRefund(i)))
     ) {
       for (const intent of this.intents.filter((i) => this.awaitsRefund(i))) {
-        const order = await this.request('GET', `/v1/orders/${intent.order!.id}`, this.adminToken);
-        if (order?.status !== 200 || order.body.status !== 'PROCESSED') continue;
-        const answer = await this.request('PATCH', `/v1/orders/${intent.order!.id}/refund`, this.adminToken, {
-          reason: 'chaos refund',
-        });
-        // 202: accepted. 409/422 after a lost answer: the first request already took effect.
-        if (answer && [202, 409, 422].includes(answer.status)) intent.refundAccepted = true;
+        if (!intent.refundRequested) {
+          const order = await this.request('GET', `/v1/orders/${intent.order!.id}`, this.adminToken);
+          if (order?.status !== 200 || order.body.status !== 'PROCESSED') continue;
+          intent.refundRequested = true;
+        }
+        const answer = await this.request(
+          'PATCH',
+          `/v1/orders/${intent.order!.id}/refund`,
+          this.adminToken,
+          { reason: 'chaos refund' },
+          { 'idempotency-key': `refund-${intent.key}` },
+        );
+        if (answer?.status === 202) intent.refundAccepted = true;
+        else if (answer && !retryable(answer))
+          intent.refundRefused = { status: answer.status, code: String(answer.body.code) };
       }
       await sleep(200);
     }
   }
 
   private awaitsRefund(intent: Intent): boolean {
-    return Boolean(intent.order && intent.pay && intent.refund && !intent.refundAccepted);
+    return Boolean(
+      intent.order && intent.pay && intent.refund && !intent.refundAccepted && !intent.refundRefused,
+    );
   }
 
   private async request(

@@ -182,6 +182,46 @@ describe('POST /v1/orders: reservation, idempotency, Stripe failures', () => {
     expect(replay.body).toEqual(created[0].body);
   });
 
+  it('resumes an order whose PaymentIntent was created but never stored, with the same intent', async () => {
+    const itemId = await createItem(t, { stock: 5, priceCents: 1500 });
+    const key = randomUUID();
+    const body = { items: [{ itemId, quantity: 1 }], shippingAddress: ADDRESS };
+    const first = await t
+      .http()
+      .post('/v1/orders')
+      .set(bearer(alice))
+      .set('Idempotency-Key', key)
+      .set('X-Correlation-Id', 'place-attempt-1')
+      .send(body)
+      .expect(201);
+    // As if Postgres went away right after Stripe created the intent: nothing of it was stored.
+    await t.db.query(`DELETE FROM payments WHERE order_id = $1`, [first.body.id]);
+    await t.db.query(`UPDATE orders SET payment_intent_id = NULL WHERE id = $1`, [first.body.id]);
+    await t.db.query(
+      `UPDATE idempotency_keys SET response_status = NULL, response_body = NULL WHERE user_id = $1 AND key = $2`,
+      [alice.id, key],
+    );
+    // The client's retry (a new request, so a new correlation id) resumes the same order and intent: the
+    // idempotent Stripe request is the same as the first, so Stripe replays it instead of refusing it.
+    const retried = await t
+      .http()
+      .post('/v1/orders')
+      .set(bearer(alice))
+      .set('Idempotency-Key', key)
+      .set('X-Correlation-Id', 'place-attempt-2')
+      .send(body)
+      .expect(201);
+    expect(retried.body).toMatchObject({ id: first.body.id, paymentIntentId: first.body.paymentIntentId });
+    expect(t.fakeStripe.createdPaymentIntentsFor(first.body.id)).toHaveLength(1);
+    expect(t.fakeStripe.paymentIntent(first.body.paymentIntentId)?.metadata.correlationId).toBe(
+      'place-attempt-1',
+    );
+    const [order] = await t.db.query<{ status: string }>(`SELECT status FROM orders WHERE id = $1`, [
+      first.body.id,
+    ]);
+    expect(order.status).toBe('PENDING');
+  });
+
   it('refuses the same key with a different body (422)', async () => {
     const item = await createItem(t, { stock: 10 });
     const key = randomUUID();

@@ -68,6 +68,8 @@ export interface PaymentGateway {
     amountCents: number;
     currency: string;
     idempotencyKey: string;
+    /** Of the request that placed the order (not of a retry resuming it): part of the idempotent request. */
+    correlationId: string | null;
   }): Promise<PaymentIntentRef>;
   retrievePaymentIntent(id: string, orderId: string): Promise<PaymentIntentState>;
   /** Cancels a PaymentIntent that has not succeeded; answers its final state either way. */

@@ -56,6 +56,7 @@ export class StripeClient implements PaymentGateway {
     amountCents: number;
     currency: string;
     idempotencyKey: string;
+    correlationId: string | null;
   }): Promise<PaymentIntentRef> {
     return this.call('paymentIntents.create', input.orderId, async () => {
       const pi = await this.stripe.paymentIntents.create(
@@ -63,7 +64,11 @@ export class StripeClient implements PaymentGateway {
           amount: input.amountCents,
           currency: input.currency.toLowerCase(),
           automatic_payment_methods: { enabled: true },
-          metadata: this.metadata(input.orderId),
+          // The idempotent request must be the same on every attempt (Stripe answers 400 to the same key with
+          // other parameters), so the correlation id is the order's, not the current request's.
+          metadata: input.correlationId
+            ? { orderId: input.orderId, correlationId: input.correlationId }
+            : { orderId: input.orderId },
         },
         { idempotencyKey: input.idempotencyKey },
       );
@@ -137,6 +142,7 @@ export class StripeClient implements PaymentGateway {
     return parseEventObject(base, object);
   }
 
+  /** The job's correlation id: the same on every retry of the job, so its idempotent requests match. */
   private metadata(orderId: string): Record<string, string> {
     const correlationId = CorrelationContext.current();
     return correlationId ? { orderId, correlationId } : { orderId };
