@@ -12,5 +12,7 @@ export const METRIC_NAMES = [
   'dispatch_external_call_errors_total',
   'dispatch_circuit_state',
   'dispatch_reconciler_actions_total',
+  'dispatch_unmatched_payments_total',
+  'dispatch_webhook_signature_failures_total',
   'dispatch_process_resident_memory_bytes',
 ] as const;

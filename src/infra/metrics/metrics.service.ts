@@ -89,6 +89,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // No labels on the two below: a label-less counter is exported as 0 from start-up, so the alert rules'
+  // increase() sees the very first event (a labelled series would only appear at its first increment).
+  readonly unmatchedPayments = new Counter({
+    name: 'dispatch_unmatched_payments_total',
+    help: 'Payment events that matched no order (PaymentIntent, amount or currency differ): recorded, not applied',
+    registers: [this.registry],
+  });
+  readonly webhookSignatureFailures = new Counter({
+    name: 'dispatch_webhook_signature_failures_total',
+    help: 'Stripe webhook requests refused for a missing, malformed, stale or wrong signature',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'dispatch_' });
   }
