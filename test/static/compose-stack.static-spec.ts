@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import Ajv from 'ajv';
+import Ajv, { ValidateFunction } from 'ajv';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 
 import {
@@ -40,14 +40,18 @@ function composeSchema(): Obj {
   return JSON.parse(readFileSync(path.join(dir, 'schemas/compose.schema.json'), 'utf8')) as Obj;
 }
 
+let validator: ValidateFunction | undefined;
+
 function schemaErrors(doc: unknown): string[] {
-  // strict: false because the schema uses annotation keywords (deprecated, …) unknown to draft-07 validators.
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  // The schema names draft-07 by its https address; Ajv ships that meta-schema under the http one.
-  ajv.addMetaSchema({ ...draft07, $id: 'https://json-schema.org/draft-07/schema' });
-  const validate = ajv.compile(composeSchema());
-  if (validate(doc)) return [];
-  return (validate.errors ?? []).map(
+  if (!validator) {
+    // strict: false because the schema uses annotation keywords (deprecated, …) unknown to draft-07 validators.
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    // The schema names draft-07 by its https address; Ajv ships that meta-schema under the http one.
+    ajv.addMetaSchema({ ...draft07, $id: 'https://json-schema.org/draft-07/schema' });
+    validator = ajv.compile(composeSchema());
+  }
+  if (validator(doc)) return [];
+  return (validator.errors ?? []).map(
     (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
   );
 }
