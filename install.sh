@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Dispatch installer.
 #   ./install.sh        install dependencies, make sure Postgres/Redis run, create + migrate the database, start the api
-#   ./install.sh test   install dependencies, make sure Postgres/Redis run, run `npm test`, `npm run test:e2e`
-#                       and `npm run test:chaos`
+#   ./install.sh test   install dependencies and the test tools (Chromium, promtool) where missing, make sure
+#                       Postgres/Redis run, run `npm test`, `npm run test:e2e` and `npm run test:chaos`
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -180,14 +180,44 @@ main_run() {
   exec node dist/all.js
 }
 
+# ensure_test_tools: what the tests need besides node_modules. Installed from Debian's packages when this runs
+# as root with apt-get; otherwise each missing tool is named with how to get it, and the tests are not run.
+#   /usr/bin/chromium  the Bull Board e2e test drives it (playwright-core)     Debian package: chromium
+#   promtool           the static tests check and unit-test the alert rules     Debian package: prometheus
+ensure_test_tools() {
+  local missing=() chromium=0 promtool=0
+  [ -x /usr/bin/chromium ] || { chromium=1; missing+=("/usr/bin/chromium (Debian/Ubuntu: apt-get install -y chromium; the Bull Board e2e test drives it)"); }
+  command -v promtool >/dev/null || { promtool=1; missing+=("promtool (Debian/Ubuntu: apt-get install -y prometheus; or a promtool binary from a Prometheus release on PATH)"); }
+  (( chromium || promtool )) || { log "Test tools present (chromium, promtool)"; return 0; }
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update || die "apt-get update failed"
+    if (( chromium )); then
+      log "Installing chromium (apt-get)"
+      apt-get install -y chromium || die "apt-get could not install chromium"
+      [ -x /usr/bin/chromium ] || die "chromium was installed but /usr/bin/chromium is missing"
+    fi
+    if (( promtool )); then
+      # Only its promtool is used; without recommends it brings no exporters, and no service is started here.
+      log "Installing prometheus for promtool (apt-get)"
+      apt-get install -y --no-install-recommends prometheus || die "apt-get could not install prometheus"
+      command -v promtool >/dev/null || die "prometheus was installed but promtool is not on PATH"
+    fi
+  else
+    printf 'ERROR: missing test tool: %s\n' "${missing[@]}" >&2
+    die "install the tools above (as root, ./install.sh test installs them itself), then run ./install.sh test again"
+  fi
+}
+
 main_test() {
   check_node
   export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
   export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
   install_deps
+  ensure_test_tools
   ensure_services "$TEST_DATABASE_URL" "$TEST_REDIS_URL"
   local failed=()
-  log "Unit + integration tests (npm test)"
+  log "Unit, static and integration tests (npm test)"
   npm test || failed+=("npm test")
   log "End-to-end tests (npm run test:e2e)"
   npm run test:e2e || failed+=("npm run test:e2e")

@@ -1,4 +1,8 @@
-/** Three projects: unit (pure logic, next to the code), integration (real Postgres/Redis), e2e (whole app). */
+/**
+ * Projects: unit (pure logic, next to the code), static (the compose stack's files checked without Docker or a
+ * database: compose schema, promtool, dashboards, Alloy), integration (real Postgres/Redis), e2e (whole app),
+ * chaos.
+ */
 const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   rootDir: __dirname,
@@ -15,6 +19,7 @@ const base = {
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...base, displayName: 'static', testMatch: ['<rootDir>/test/static/**/*.static-spec.ts'] },
     {
       ...base,
       displayName: 'integration',

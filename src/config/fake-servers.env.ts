@@ -10,6 +10,8 @@ export function fakeServerEnv(): Record<string, string | undefined> {
     FAKE_STRIPE_PORT,
     FAKE_STRIPE_WEBHOOK_URL,
     FAKE_STRIPE_WEBHOOK_SECRET,
+    FAKE_SMTP_PORT,
+    FAKE_SERVERS_PUBLISH,
   } = process.env;
   return {
     FAKE_ERP_PORT,
@@ -18,5 +20,7 @@ export function fakeServerEnv(): Record<string, string | undefined> {
     FAKE_STRIPE_PORT,
     FAKE_STRIPE_WEBHOOK_URL,
     FAKE_STRIPE_WEBHOOK_SECRET,
+    FAKE_SMTP_PORT,
+    FAKE_SERVERS_PUBLISH,
   };
 }

@@ -89,21 +89,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // No labels on the three below: a label-less counter is exported as 0 from start-up, so the alert rules'
+  // increase() sees the very first event (a labelled series would only appear at its first increment).
   readonly unmatchedPayments = new Counter({
     name: 'dispatch_unmatched_payments_total',
-    help: 'Stripe payment events that were not the own PaymentIntent of any order (recorded, alerted)',
-    labelNames: ['reason'],
+    help: 'Payment events that matched no order (PaymentIntent, amount or currency differ): recorded, not applied',
     registers: [this.registry],
   });
   readonly webhookSignatureFailures = new Counter({
     name: 'dispatch_webhook_signature_failures_total',
-    help: 'Webhook requests refused for a missing, invalid or expired Stripe-Signature',
+    help: 'Stripe webhook requests refused for a missing, malformed, stale or wrong signature',
     registers: [this.registry],
   });
   readonly refundsFailed = new Counter({
     name: 'dispatch_refunds_failed_total',
     help: 'Refunds that failed for good (Stripe refused them, or Dispatch gave up after its retries)',
-    labelNames: ['purpose'],
     registers: [this.registry],
   });
 

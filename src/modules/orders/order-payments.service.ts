@@ -266,7 +266,7 @@ export class OrderPaymentsService {
       ...entry,
     });
     if (!id) return;
-    this.metrics.unmatchedPayments.inc({ reason: entry.reason });
+    this.metrics.unmatchedPayments.inc();
     this.logger.warn(
       { ...entry, eventId: source.event.id, eventType: source.event.type },
       'unmatched payment',

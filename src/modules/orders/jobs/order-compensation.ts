@@ -69,7 +69,7 @@ export class OrderJobCompensation {
     const refund = await this.ledger.lockRefund(em, orderId, refundId);
     if (!refund || refund.status !== 'requested') return;
     await this.ledger.settleRefund(em, refund, 'failed', message.slice(0, 500));
-    this.metrics.refundsFailed.inc({ purpose: refund.purpose });
+    this.metrics.refundsFailed.inc();
     this.logger.error(
       { orderId, refundId, amountCents: refund.amountCents, purpose: refund.purpose, error: message },
       'refund failed for good; the order is left as it is',
