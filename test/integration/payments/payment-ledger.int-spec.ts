@@ -67,8 +67,8 @@ describe('payment ledger: Dispatch’s books mirror Stripe’s', () => {
   describe('a refund that fails for good (issue 10, case 1)', () => {
     it('marks that refund failed and leaves the order and its other money untouched', async () => {
       const order = await processedOrder(1000);
-      // Stripe answers 5xx to every refund for longer than the job's retries last.
-      t.fakeStripe.injectFaults({ status5xx: 1000, match: { method: 'POST', path: '^/v1/refunds$' } });
+      // Stripe answers 5xx to the refund for as long as the job's retries last (5 attempts), then recovers.
+      t.fakeStripe.injectFaults({ status5xx: 5, match: { method: 'POST', path: '^/v1/refunds$' } });
       const asked = await refundOrder(t, admin, order.id, { amountCents: 100, reason: 'scratched' }).expect(
         202,
       );
