@@ -52,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**/*.ts', 'test/**/*.ts', 'src/main.ts', 'src/migrate.ts'],
+    files: ['src/config/**/*.ts', 'src/dev/fakes/fake-servers.env.ts', 'test/**/*.ts', 'src/main.ts', 'src/migrate.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

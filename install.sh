@@ -172,8 +172,9 @@ main_run() {
   [ -n "$redis_url" ] || die "REDIS_URL is not set in .env.local"
   ensure_services "$db_url" "$redis_url"
   ensure_database "$db_url"
-  log "Building (npm run build)"
-  npm run build
+  # The development build: with src/dev (fakes, dev routes, seed), which the production build leaves out.
+  log "Building (npm run build:dev)"
+  npm run build:dev
   log "Running migrations"
   node dist/migrate.js
   log "Starting Dispatch: api + worker in one process (node dist/all.js)"

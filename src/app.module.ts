@@ -1,13 +1,13 @@
 import path from 'node:path';
 
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AcceptLanguageResolver, I18nModule } from 'nestjs-i18n';
 
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
-import { FailpointsModule } from './infra/chaos/failpoints';
+import { Failpoints, FailpointsModule } from './infra/failpoints/failpoints';
 import { DatabaseModule } from './infra/database/database.module';
 import { HttpExceptionFilter } from './infra/http/http-exception.filter';
 import { rateLimitOptions } from './infra/http/rate-limit';
@@ -37,11 +37,19 @@ import { OrdersModule } from './modules/orders/orders.module';
 import { OutboxRelayModule } from './modules/outbox/outbox-relay.module';
 import { PaymentsModule } from './modules/payments/payments.module';
 import { StripeModule } from './modules/payments/stripe/stripe.module';
-import { SeedModule } from './modules/seed/seed.module';
 import { UsersModule } from './modules/users/users.module';
 
 /** api: HTTP only. worker: relay, processors, reconciler. all: both in one process (dev default). */
 export type ProcessRole = 'api' | 'worker' | 'all';
+
+/**
+ * What the composition root may add to a process: development tooling (src/dev, loaded only when
+ * configuration asks for it; not in the production build) brings its module and the failpoints that kill.
+ */
+export interface AppExtensions {
+  imports?: DynamicModule[];
+  failpoints?: Type<Failpoints>;
+}
 
 const httpProviders: Provider[] = [
   { provide: APP_FILTER, useClass: HttpExceptionFilter },
@@ -54,7 +62,7 @@ const httpProviders: Provider[] = [
 
 @Module({})
 export class AppModule {
-  static forRole(role: ProcessRole): DynamicModule {
+  static forRole(role: ProcessRole, extensions: AppExtensions = {}): DynamicModule {
     const api = role !== 'worker';
     const worker = role !== 'api';
     return {
@@ -68,7 +76,7 @@ export class AppModule {
           // Errors pick their language with pickLanguage; the resolver serves I18nContext to later modules.
           resolvers: [AcceptLanguageResolver],
         }),
-        FailpointsModule,
+        FailpointsModule.register(extensions.failpoints),
         DatabaseModule,
         RedisModule,
         MetricsModule,
@@ -84,7 +92,7 @@ export class AppModule {
         DocumentsModule,
         FulfilmentModule,
         HealthModule,
-        ...(api ? [SeedModule, BullBoardAccessModule, OperatorConsoleModule] : []),
+        ...(api ? [BullBoardAccessModule, OperatorConsoleModule] : []),
         ...(worker
           ? [
               OutboxRelayModule,
@@ -94,6 +102,7 @@ export class AppModule {
               FulfilmentJobsModule,
             ]
           : []),
+        ...(extensions.imports ?? []),
       ],
       providers: api ? httpProviders : [],
     };

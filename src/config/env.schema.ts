@@ -70,6 +70,7 @@ export const envSchema = z.object({
   SMTP_PASSWORD: z.string().min(1).optional(),
   SMTP_FROM: z.string().min(3).default('Dispatch <no-reply@dispatch.local>'),
   SMTP_CAPTURE: bool.optional(),
+  SMTP_CAPTURE_API_URL: url(['http:']).default('http://127.0.0.1:2526'),
   ADMIN_ALERT_EMAIL: z.email().default('ops@dispatch.local'),
   NOTIFICATIONS_CONCURRENCY: int(1, 100).default(5),
 
@@ -101,6 +102,10 @@ export const envSchema = z.object({
   AUTH_RATE_LIMIT_MAX: int(1, 10_000_000).default(20),
   CATALOG_CACHE_TTL_SECONDS: int(1, 86400).default(60),
   CORS_ORIGINS: z.string().default(''),
+
+  // Development tooling (src/dev): this process starts the fakes (fake Stripe, fake ERP, SMTP capture) on their
+  // configured ports. Exactly one process of a development setup does; the others use them over the network.
+  DEV_SERVE_FAKES: bool.optional(),
 
   SEED_TEST_DATA: bool.default(false),
   SEED_ADMIN_EMAIL: z.email().optional(),
@@ -160,6 +165,8 @@ export function crossFieldProblems(
     problems.push({ name: 'METRICS_TOKEN', message: 'is required in production' });
   if (production && truthy(raw.SMTP_CAPTURE))
     problems.push({ name: 'SMTP_CAPTURE', message: 'must not be true in production' });
+  if (production && truthy(raw.DEV_SERVE_FAKES))
+    problems.push({ name: 'DEV_SERVE_FAKES', message: 'must not be true in production' });
   if (stripeMode !== 'fake') {
     for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']) {
       if (!raw[name]) problems.push({ name, message: `is required when STRIPE_MODE=${stripeMode}` });

@@ -25,10 +25,45 @@ describe(loadConfig.name, () => {
       db: { url: valid.DATABASE_URL, poolSize: 10, runMigrations: true },
       redis: { url: valid.REDIS_URL, keyPrefix: 'dispatch:' },
       auth: { accessTtlSeconds: 900, refreshTtlDays: 30 },
-      stripe: { mode: 'fake' },
-      seed: { enabled: false },
+      stripe: { mode: 'fake', apiUrl: 'http://127.0.0.1:12111' },
+      erp: { mode: 'fake', url: 'http://127.0.0.1:12112' },
       log: { pretty: true, level: 'info' },
+      // Fakes asked for: the development tooling is loaded, and in development this process serves them.
+      dev: {
+        enabled: true,
+        serveFakes: true,
+        stripe: { port: 12111 },
+        erp: { port: 12112 },
+        smtpCapture: { apiUrl: 'http://127.0.0.1:2526' },
+        seed: { enabled: false },
+        failpoints: {},
+      },
     });
+  });
+
+  it('loads no development tooling for a production-like configuration', () => {
+    const sut = loadConfig({
+      ...valid,
+      NODE_ENV: 'test',
+      STRIPE_MODE: 'live',
+      STRIPE_SECRET_KEY: 'sk_live_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x',
+      ERP_MODE: 'http',
+      ERP_URL: 'https://erp.example.com',
+      ERP_PASSWORD: 'secret',
+      SMTP_CAPTURE: 'false',
+    });
+    expect(sut.dev).toMatchObject({
+      enabled: false,
+      serveFakes: false,
+      stripe: null,
+      erp: null,
+      smtpCapture: null,
+    });
+    expect(sut.stripe.apiUrl).toBeUndefined();
+    expect(problemsOf({ ...valid, NODE_ENV: 'production', DEV_SERVE_FAKES: 'true' })).toContain(
+      'DEV_SERVE_FAKES must not be true in production',
+    );
   });
 
   it('coerces numbers and booleans', () => {
@@ -91,12 +126,12 @@ describe(loadConfig.name, () => {
 
   it('parses chaos failpoints, rejects malformed ones and refuses them in production', () => {
     expect(
-      loadConfig({ ...valid, FAILPOINTS: 'place-order.committed=3,relay.enqueued=1' }).failpoints,
+      loadConfig({ ...valid, FAILPOINTS: 'place-order.committed=3,relay.enqueued=1' }).dev.failpoints,
     ).toEqual({
       'place-order.committed': 3,
       'relay.enqueued': 1,
     });
-    expect(loadConfig(valid).failpoints).toEqual({});
+    expect(loadConfig(valid).dev.failpoints).toEqual({});
     expect(problemsOf({ ...valid, FAILPOINTS: 'relay.enqueued=0' })[0]).toMatch(/^FAILPOINTS must look like/);
     expect(problemsOf({ ...valid, NODE_ENV: 'production', FAILPOINTS: 'relay.enqueued=1' })).toContain(
       'FAILPOINTS must not be set in production',

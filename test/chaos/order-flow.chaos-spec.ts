@@ -1,4 +1,4 @@
-import { Failpoint } from '../../src/infra/chaos/failpoints';
+import { Failpoint } from '../../src/infra/failpoints/failpoints';
 import { ChaosWorld, sleep } from './support/chaos-world';
 import { queryOnce } from '../setup/test-resources';
 import { Check, checkInvariants, settled } from './support/invariants';

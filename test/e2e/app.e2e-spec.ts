@@ -50,6 +50,12 @@ describe('the built app (node dist/main.js) end to end', () => {
       SEED_TEST_DATA: 'true',
       SEED_ADMIN_EMAIL: ADMIN.email,
       SEED_ADMIN_PASSWORD: ADMIN.password,
+      // This api serves the fakes on these ports (development tooling); every other process uses them.
+      DEV_SERVE_FAKES: 'true',
+      FAKE_STRIPE_PORT: String(await freePort()),
+      FAKE_ERP_PORT: String(await freePort()),
+      SMTP_PORT: String(await freePort()),
+      SMTP_CAPTURE_API_URL: `http://127.0.0.1:${await freePort()}`,
     };
     app = AppProcess.start('main.js', env);
     await app.waitUntilReady();
@@ -139,11 +145,87 @@ describe('the built app (node dist/main.js) end to end', () => {
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['login succeeded', 'request completed']));
   });
 
+  it('serves the dev routes from every api process, whichever runs the fakes', async () => {
+    // A second api that does not serve the fakes: it finds them where configuration says they are.
+    const other = AppProcess.start('main.js', {
+      ...env,
+      PORT: String(await freePort()),
+      SEED_TEST_DATA: 'false',
+      DEV_SERVE_FAKES: 'false',
+    });
+    try {
+      await other.waitUntilReady();
+      const adminLogin = await call(other.baseUrl, 'POST', '/v1/auth/login', ADMIN);
+      const asAdmin = { Authorization: `Bearer ${adminLogin.body.accessToken}` };
+      const items = await call(other.baseUrl, 'GET', '/v1/items?limit=100');
+      const mug = items.body.data.find((i: { sku: string }) => i.sku === 'DEMO-MUG');
+      const placed = await call(
+        other.baseUrl,
+        'POST',
+        '/v1/orders',
+        {
+          items: [{ itemId: mug.id, quantity: 1 }],
+          shippingAddress: {
+            name: 'E2E',
+            line1: 'Street 1',
+            city: 'Porto',
+            postalCode: '4000',
+            country: 'PT',
+          },
+        },
+        { ...asAdmin, 'Idempotency-Key': 'e2e-dev-routes-1' },
+      );
+      expect(placed.status).toBe(201);
+      const pay = await call(
+        other.baseUrl,
+        'POST',
+        `/v1/dev/orders/${placed.body.id}/pay`,
+        undefined,
+        asAdmin,
+      );
+      expect(pay).toMatchObject({ status: 202, body: { paymentIntentId: placed.body.paymentIntentId } });
+      // The fake Stripe delivered the signed webhook to the api that serves it: the order is paid.
+      const deadline = Date.now() + 15_000;
+      let status = '';
+      while (Date.now() < deadline && status !== 'PAID') {
+        status = (await call(other.baseUrl, 'GET', `/v1/orders/${placed.body.id}`, undefined, asAdmin)).body
+          .status;
+        if (status !== 'PAID') await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(status).toBe('PAID');
+      // Paying it again is a conflict with a stable code, not a 500.
+      const again = await call(
+        other.baseUrl,
+        'POST',
+        `/v1/dev/orders/${placed.body.id}/pay`,
+        undefined,
+        asAdmin,
+      );
+      expect(again).toMatchObject({ status: 409, body: { code: 'PAYMENT_NOT_PAYABLE' } });
+      const mailbox = await call(other.baseUrl, 'GET', '/v1/dev/mailbox', undefined, asAdmin);
+      expect(mailbox.status).toBe(200);
+      expect(Array.isArray(mailbox.body.data)).toBe(true);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('refuses to serve the fakes twice: a second server of them stops with the reason', async () => {
+    const twin = AppProcess.start('main.js', {
+      ...env,
+      PORT: String(await freePort()),
+      SEED_TEST_DATA: 'false',
+    });
+    expect(await twin.exited).toBe(1);
+    expect(`${twin.stderr}${twin.stdout}`).toContain('DEV_SERVE_FAKES=false');
+  });
+
   it('shuts down cleanly on SIGTERM', async () => {
     const second = AppProcess.start('main.js', {
       ...env,
       PORT: String(await freePort()),
       SEED_TEST_DATA: 'false',
+      DEV_SERVE_FAKES: 'false',
     });
     await second.waitUntilReady();
     const started = Date.now();

@@ -13,18 +13,25 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Tests that run Dispatch as a child process need dist/; rebuild it when any source is newer. */
+/**
+ * Tests that run Dispatch as a child process need dist/ with the development tooling (fakes, failpoints:
+ * the development build, `npm run build:dev`); rebuild it when any source is newer or it is a production
+ * build.
+ */
 export function ensureBuilt(): void {
   let built = 0;
   try {
-    built = statSync(path.join(ROOT, 'dist/worker.js')).mtimeMs;
+    built = Math.min(
+      statSync(path.join(ROOT, 'dist/worker.js')).mtimeMs,
+      statSync(path.join(ROOT, 'dist/dev/dev-tooling.js')).mtimeMs,
+    );
   } catch {
     built = 0;
   }
   if (built > newestMtime(path.join(ROOT, 'src'))) return;
   const result = spawnSync(
     process.execPath,
-    [path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'],
+    [path.join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', '-p', 'tsconfig.build-dev.json'],
     {
       cwd: ROOT,
       stdio: 'inherit',

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../src/config/app-config';
-import { Failpoints } from '../../src/infra/chaos/failpoints';
+import { Failpoints } from '../../src/infra/failpoints/failpoints';
 import { Metrics } from '../../src/infra/metrics/metrics.service';
 import { QueueRegistry } from '../../src/infra/queue/queue-registry';
 import { JobRunsRepository } from '../../src/modules/outbox/job-runs.repository';

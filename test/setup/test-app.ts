@@ -12,10 +12,13 @@ import TestAgent from 'supertest/lib/agent';
 import { AppModule, ProcessRole } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
+import { devTooling } from '../../src/dev/dev-tooling';
+import { FakeErpServer } from '../../src/dev/fakes/erp/fake-erp.server';
+import { FakeServers } from '../../src/dev/fakes/fake-servers';
+import { SmtpCaptureServer } from '../../src/dev/fakes/smtp/smtp-capture.server';
+import { FakeStripeServer } from '../../src/dev/fakes/stripe/fake-stripe.server';
 import { configureApp, createHttpAdapter } from '../../src/infra/http/configure-app';
 import { LOG_DESTINATION } from '../../src/infra/logging/logging.module';
-import { FakeStripeServer } from '../../src/modules/payments/stripe/fake/fake-stripe.server';
-import { FAKE_STRIPE } from '../../src/modules/payments/stripe/stripe.module';
 import { TestDatabase, TestRedis } from './test-resources';
 
 /** Environment every in-process test app starts from; tests override what they exercise. */
@@ -24,11 +27,12 @@ export const TEST_ENV: Record<string, string> = {
   LOG_LEVEL: 'silent',
   JWT_SECRET: 'test-secret-0123456789-abcdefghijklmnop',
   STRIPE_MODE: 'fake',
+  ERP_MODE: 'fake',
+  SMTP_CAPTURE: 'true',
+  // The test owns the outside world: it starts the fakes and points the app at them.
+  DEV_SERVE_FAKES: 'false',
   RATE_LIMIT_MAX: '1000000',
   AUTH_RATE_LIMIT_MAX: '1000000',
-  FAKE_STRIPE_PORT: '0',
-  SMTP_PORT: '0',
-  FAKE_ERP_PORT: '0',
   STRIPE_MAX_RETRIES: '0',
   JOB_BACKOFF_MS: '50',
   OUTBOX_POLL_MS: '200',
@@ -42,8 +46,16 @@ export interface TestApp {
   redis: TestRedis;
   /** JSON log lines the app wrote (set LOG_LEVEL to see them; tests default to silent). */
   logs: LogCapture;
-  /** The in-process fake Stripe (STRIPE_MODE=fake). */
+  /** The fake Stripe this test started (the app's STRIPE_API_URL). */
   fakeStripe: FakeStripeServer;
+  /** The fake ERP this test started (the app's ERP_URL). */
+  fakeErp: FakeErpServer;
+  /** The SMTP capture this test started (the app's SMTP_HOST:SMTP_PORT). */
+  smtp: SmtpCaptureServer;
+  /** All three, to share with a second app (`shared.fakes`). */
+  fakes: FakeServers;
+  /** Environment for a Dispatch child process (node dist/…) on this app's database, Redis prefix and fakes. */
+  childEnv: (overrides?: Record<string, string>) => Record<string, string>;
   http: () => TestAgent;
   close: () => Promise<void>;
 }
@@ -54,8 +66,8 @@ export interface TestApp {
  * same database and Redis prefix.
  */
 export interface TestAppOptions {
-  /** Boot on this database and Redis prefix instead of fresh ones (they are then not dropped on close). */
-  shared?: { db: TestDatabase; redis: TestRedis };
+  /** Boot on this database, Redis prefix and fakes instead of fresh ones (they are then not dropped on close). */
+  shared?: { db: TestDatabase; redis: TestRedis; fakes?: FakeServers };
   /** Extra controllers mounted next to the app's own (for exercising cross-cutting behaviour). */
   controllers?: Type[];
   /** Which process to boot: 'all' (default) runs the api and the worker in this process. */
@@ -71,18 +83,34 @@ export async function startTestApp(
   const { shared } = options;
   const db = shared?.db ?? (await TestDatabase.create());
   const redis = shared?.redis ?? new TestRedis();
+  const fakes =
+    shared?.fakes ??
+    (await FakeServers.start({
+      stripe: { port: 0 },
+      erp: { port: 0, username: 'dispatch', password: 'dispatch-erp-secret' },
+      smtp: { port: 0, apiPort: 0 },
+    }));
+  const fakeEnv = {
+    STRIPE_API_URL: fakes.stripe!.url,
+    ERP_URL: fakes.erp!.url,
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(fakes.smtp!.port),
+    SMTP_CAPTURE_API_URL: fakes.smtpApi!.url,
+  };
   const documentsDir = mkdtempSync(path.join(tmpdir(), 'dispatch-docs-'));
-  const config = loadConfig({
+  const baseEnv = {
     ...TEST_ENV,
+    ...fakeEnv,
     DOCUMENTS_DIR: documentsDir,
     DATABASE_URL: db.url,
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.prefix,
-    ...env,
-  });
+  };
+  const config = loadConfig({ ...baseEnv, ...env });
   const logs = new LogCapture();
+  const role = options.role ?? 'all';
   const builder = Test.createTestingModule({
-    imports: [AppModule.forRole(options.role ?? 'all')],
+    imports: [AppModule.forRole(role, devTooling(config, role))],
     controllers: options.controllers ?? [],
   })
     .overrideProvider(AppConfig)
@@ -103,25 +131,38 @@ export async function startTestApp(
   // Listen for real: the fake Stripe delivers webhooks over HTTP like Stripe does.
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  const fakeStripe = app.get<FakeStripeServer | null>(FAKE_STRIPE, { strict: false });
-  fakeStripe?.configureWebhook({
-    url: `${baseUrl}/v1/payments/webhook`,
-    secret: config.stripe.webhookSecret,
-  });
+  // Only an app that serves HTTP receives the webhooks (a worker sharing an api's fakes leaves them be).
+  if (role !== 'worker')
+    fakes.stripe!.configureWebhook({
+      url: `${baseUrl}/v1/payments/webhook`,
+      secret: config.stripe.webhookSecret,
+    });
   return {
     app,
     config,
     db,
     redis,
     logs,
-    get fakeStripe(): FakeStripeServer {
-      if (!fakeStripe) throw new Error('this test app runs no fake Stripe');
-      return fakeStripe;
-    },
+    fakeStripe: fakes.stripe!,
+    fakeErp: fakes.erp!,
+    smtp: fakes.smtp!,
+    fakes,
+    childEnv: (overrides = {}) => ({
+      ...TEST_ENV,
+      ...fakeEnv,
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.prefix,
+      JWT_SECRET: config.auth.jwtSecret,
+      DOCUMENTS_DIR: documentsDir,
+      METRICS_PORT: '0',
+      ...overrides,
+    }),
     http: () => request(app.getHttpServer()),
     close: async () => {
       await app.close();
       rmSync(documentsDir, { recursive: true, force: true });
+      if (!shared?.fakes) await fakes.stop();
       if (!shared) {
         await db.drop();
         await redis.cleanup();

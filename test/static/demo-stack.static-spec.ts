@@ -45,9 +45,9 @@ describe('docker/demo.env', () => {
     expect(config.env).toBe('development');
     expect(config.stripe.mode).toBe('mock');
     expect(config.erp.mode).toBe('http');
-    expect(config.mail.capture).toBe(false);
+    expect(config.dev.smtpCapture).toBeNull();
     expect(config.log.pretty).toBe(false);
-    expect(config.seed.enabled).toBe(true);
+    expect(config.dev.seed.enabled).toBe(true);
   });
 
   it('needs NODE_ENV=development: production refuses the fakes and the demo seed', () => {

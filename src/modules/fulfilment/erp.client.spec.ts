@@ -1,7 +1,7 @@
 import { CircuitBreaker, CircuitState } from '../../infra/resilience/circuit-breaker';
 import { ErpClient, ErpClientLogger, ErpClientOptions } from './erp.client';
 import { ErpOrderPayload, toErpOrder } from './erp-order.transform';
-import { FakeErpServer } from './fake/fake-erp.server';
+import { FakeErpServer } from '../../dev/fakes/erp/fake-erp.server';
 import { ErpRejectedError, ErpUnavailableError } from './fulfilment.errors';
 
 const USERNAME = 'dispatch';

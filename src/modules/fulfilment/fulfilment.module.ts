@@ -1,4 +1,4 @@
-import { Inject, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 
 import { AppConfig } from '../../config/app-config';
 import { Metrics } from '../../infra/metrics/metrics.service';
@@ -7,7 +7,6 @@ import { OrdersModule } from '../orders/orders.module';
 import { UsersModule } from '../users/users.module';
 import { ErpClient } from './erp.client';
 import { ERP_CLIENT, ErpSubmissionService } from './erp-submission.service';
-import { FakeErpServer } from './fake/fake-erp.server';
 import { ErpUnavailableError } from './fulfilment.errors';
 
 const CIRCUIT_GAUGE: Record<CircuitState, number> = {
@@ -16,33 +15,13 @@ const CIRCUIT_GAUGE: Record<CircuitState, number> = {
   [CircuitState.Open]: 2,
 };
 
-/** The in-process fake ERP this process started (ERP_MODE=fake; null when another process serves it). */
-export const FAKE_ERP = Symbol('FAKE_ERP');
-
 @Module({
   imports: [OrdersModule, UsersModule],
   providers: [
     {
-      provide: FAKE_ERP,
-      inject: [AppConfig],
-      useFactory: async (config: AppConfig): Promise<FakeErpServer | null> => {
-        if (config.erp.mode !== 'fake') return null;
-        try {
-          return await FakeErpServer.start({
-            port: config.erp.fakePort,
-            username: config.erp.username,
-            password: config.erp.password,
-          });
-        } catch (error) {
-          if ((error as { code?: string }).code === 'EADDRINUSE') return null;
-          throw error;
-        }
-      },
-    },
-    {
       provide: ERP_CLIENT,
-      inject: [AppConfig, Metrics, FAKE_ERP],
-      useFactory: (config: AppConfig, metrics: Metrics, fake: FakeErpServer | null) => {
+      inject: [AppConfig, Metrics],
+      useFactory: (config: AppConfig, metrics: Metrics) => {
         const logger = new Logger(ErpClient.name);
         const breaker = new CircuitBreaker({
           name: 'erp',
@@ -56,12 +35,9 @@ export const FAKE_ERP = Symbol('FAKE_ERP');
           },
         });
         metrics.circuitState.set({ circuit: 'erp' }, CIRCUIT_GAUGE[breaker.state]);
-        const baseUrl =
-          config.erp.mode === 'fake'
-            ? `http://127.0.0.1:${fake?.port ?? config.erp.fakePort}`
-            : config.erp.url!;
         return new ErpClient({
-          baseUrl,
+          // Set in http mode, and in fake mode where it defaults to our fake ERP's port (config validates it).
+          baseUrl: config.erp.url!,
           username: config.erp.username,
           password: config.erp.password,
           timeoutMs: config.erp.timeoutMs,
@@ -72,12 +48,6 @@ export const FAKE_ERP = Symbol('FAKE_ERP');
     },
     ErpSubmissionService,
   ],
-  exports: [ErpSubmissionService, FAKE_ERP, ERP_CLIENT],
+  exports: [ErpSubmissionService, ERP_CLIENT],
 })
-export class FulfilmentModule implements OnApplicationShutdown {
-  constructor(@Optional() @Inject(FAKE_ERP) private readonly fake: FakeErpServer | null) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.fake?.stop();
-  }
-}
+export class FulfilmentModule {}

@@ -1,7 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { AppConfig } from '../../config/app-config';
-import { Failpoint, Failpoints } from '../../infra/chaos/failpoints';
+import { Failpoint, Failpoints } from '../../infra/failpoints/failpoints';
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { DomainError } from '../../infra/errors/domain-error';
 import { CorrelationContext } from '../../infra/logging/correlation-context';
@@ -10,7 +10,6 @@ import { CatalogService } from '../catalog/catalog.service';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { PaymentProviderError, PaymentProviderUnavailableError } from '../payments/payments.errors';
 import { MAXIMUM_CHARGE_MINOR_UNITS, minimumCharge } from '../payments/stripe/charge-limits';
-import { StripeClient } from '../payments/stripe/stripe.client';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotentAnswer, IdempotentRequests } from './idempotent-requests.service';
@@ -27,6 +26,7 @@ import {
 } from './orders.errors';
 import { OrderStateWriter } from './order-state.writer';
 import { OrdersRepository } from './orders.repository';
+import { PAYMENT_GATEWAY, PaymentGateway } from '../payments/stripe/payment-gateway';
 
 export type PlacedOrder = IdempotentAnswer<OrderResponse>;
 
@@ -58,7 +58,7 @@ export class PlaceOrderService {
     private readonly keys: IdempotencyRepository,
     private readonly idempotent: IdempotentRequests,
     private readonly outbox: OutboxWriter,
-    private readonly stripe: StripeClient,
+    @Inject(PAYMENT_GATEWAY) private readonly stripe: PaymentGateway,
     private readonly catalog: CatalogService,
     private readonly config: AppConfig,
     private readonly failpoints: Failpoints,

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
-import { Failpoint, Failpoints } from '../../infra/chaos/failpoints';
+import { Failpoint, Failpoints } from '../../infra/failpoints/failpoints';
 import { Metrics } from '../../infra/metrics/metrics.service';
 import { QueueName } from '../../infra/queue/queue-names';
 import { QueueRegistry } from '../../infra/queue/queue-registry';

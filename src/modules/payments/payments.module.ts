@@ -2,14 +2,13 @@ import { Module } from '@nestjs/common';
 
 import { CatalogModule } from '../catalog/catalog.module';
 import { OrdersModule } from '../orders/orders.module';
-import { DevPaymentsController } from './dev-payments.controller';
 import { PaymentLedgerModule } from './ledger/payment-ledger.module';
 import { PaymentsWebhookService } from './payments-webhook.service';
 import { StripeWebhookController } from './stripe/stripe-webhook.controller';
 
 @Module({
   imports: [OrdersModule, PaymentLedgerModule, CatalogModule],
-  controllers: [StripeWebhookController, DevPaymentsController],
+  controllers: [StripeWebhookController],
   providers: [PaymentsWebhookService],
 })
 export class PaymentsModule {}

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { FakeErpServer } from '../../../src/modules/fulfilment/fake/fake-erp.server';
-import { SmtpCaptureServer } from '../../../src/modules/notifications/smtp/smtp-capture.server';
-import { FakeStripeServer } from '../../../src/modules/payments/stripe/fake/fake-stripe.server';
+import { FakeErpServer } from '../../../src/dev/fakes/erp/fake-erp.server';
+import { SmtpCaptureServer } from '../../../src/dev/fakes/smtp/smtp-capture.server';
+import { FakeStripeServer } from '../../../src/dev/fakes/stripe/fake-stripe.server';
 import { AppProcess, freePort } from '../../setup/app-process';
 import { waitFor } from '../../setup/wait-for';
 import { PrivatePostgres } from './private-postgres';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { FakeStripeServer } from '../../../src/modules/payments/stripe/fake/fake-stripe.server';
+import { FakeStripeServer } from '../../../src/dev/fakes/stripe/fake-stripe.server';
 import { sleep } from './chaos-world';
 
 /** What one customer intent (one Idempotency-Key) went through, from the client's side. */

@@ -2,8 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 
 import { QueueName } from '../../../src/infra/queue/queue-names';
-import { SMTP_CAPTURE } from '../../../src/modules/notifications/notifications.module-tokens';
-import { SmtpCaptureServer } from '../../../src/modules/notifications/smtp/smtp-capture.server';
+import { SmtpCaptureServer } from '../../../src/dev/fakes/smtp/smtp-capture.server';
 import { createItem, placeOrder, waitForStatus } from '../../factories/order.factory';
 import { bearer, createUser, TestUser } from '../../factories/user.factory';
 import { startTestApp, TestApp } from '../../setup/test-app';
@@ -17,7 +16,7 @@ describe('customer emails over real SMTP (local capture server)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     admin = await createUser(t, { role: 'admin' });
-    capture = t.app.get(SMTP_CAPTURE);
+    capture = t.smtp;
   });
   afterAll(() => t.close());
 

@@ -247,13 +247,6 @@ describe('outbox relay, strategies, compensation and recovery', () => {
     it('completes every order after all of its Redis keys are wiped mid-flow', async () => {
       // 1. An api-only process takes orders and payments; no worker runs yet.
       const api = await startTestApp({}, { role: 'api' });
-      // Separate processes share one Stripe: the worker talks to the api's fake over HTTP.
-      const useApiStripe = {
-        STRIPE_MODE: 'mock',
-        STRIPE_API_URL: api.fakeStripe.url,
-        STRIPE_SECRET_KEY: api.config.stripe.secretKey,
-        STRIPE_WEBHOOK_SECRET: api.config.stripe.webhookSecret,
-      };
       try {
         const user = await createUser(api);
         const itemId = await createItem(api, { stock: 50 });
@@ -282,10 +275,11 @@ describe('outbox relay, strategies, compensation and recovery', () => {
         await api.redis.flush();
 
         // 3. A worker starts; its reconciler rebuilds the lost work from Postgres.
-        const revived = await startTestApp(useApiStripe, {
-          role: 'worker',
-          shared: { db: api.db, redis: api.redis },
-        });
+        // Separate processes share one outside world: the worker uses the api's fakes over HTTP.
+        const revived = await startTestApp(
+          {},
+          { role: 'worker', shared: { db: api.db, redis: api.redis, fakes: api.fakes } },
+        );
         try {
           const report = await revived.app.get(OrderReconciler).reconcile({ missingJobGraceSeconds: 0 });
           expect(report.redispatched).toBeGreaterThanOrEqual(5);

@@ -16,27 +16,15 @@ describe('worker process: crash and graceful shutdown', () => {
 
   beforeAll(async () => {
     t = await startTestApp({}, { role: 'api' });
-    workerEnv = {
-      NODE_ENV: 'test',
-      DATABASE_URL: t.db.url,
-      REDIS_URL: t.redis.url,
-      REDIS_KEY_PREFIX: t.redis.prefix,
-      JWT_SECRET: t.config.auth.jwtSecret,
-      STRIPE_MODE: 'mock',
-      STRIPE_API_URL: t.fakeStripe.url,
-      STRIPE_SECRET_KEY: t.config.stripe.secretKey,
-      STRIPE_WEBHOOK_SECRET: t.config.stripe.webhookSecret,
-      STRIPE_MAX_RETRIES: '0',
+    // The worker child uses this test's database, Redis prefix and fakes (the api here receives the webhooks).
+    workerEnv = t.childEnv({
       LOG_LEVEL: 'info',
       LOG_PRETTY: 'false',
       OUTBOX_POLL_MS: '100',
       JOB_BACKOFF_MS: '100',
       JOB_LOCK_MS: '2000',
       JOB_STALLED_INTERVAL_MS: '1000',
-      METRICS_PORT: '0',
-      SMTP_PORT: '0',
-      FAKE_ERP_PORT: '0',
-    };
+    });
   });
   afterAll(() => t.close());
 

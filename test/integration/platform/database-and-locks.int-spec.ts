@@ -7,7 +7,7 @@ import { runMigrationsLocked } from '../../../src/infra/database/migration-runne
 import { TransactionRunner } from '../../../src/infra/database/transaction-runner';
 import { LockBusyError, LockService } from '../../../src/infra/redis/lock.service';
 import { LockKey } from '../../../src/infra/redis/lock-keys';
-import { SeedService } from '../../../src/modules/seed/seed.service';
+import { SeedService } from '../../../src/dev/seed/seed.service';
 import { startTestApp, TestApp } from '../../setup/test-app';
 import { TestDatabase } from '../../setup/test-resources';
 

@@ -1,8 +1,6 @@
 import { execFileSync } from 'node:child_process';
 
 import { InvoicesService } from '../../../src/modules/documents/invoices.service';
-import { SMTP_CAPTURE } from '../../../src/modules/notifications/notifications.module-tokens';
-import { SmtpCaptureServer } from '../../../src/modules/notifications/smtp/smtp-capture.server';
 import { createItem, placeOrder } from '../../factories/order.factory';
 import { bearer, createUser, TestUser } from '../../factories/user.factory';
 import { startTestApp, TestApp } from '../../setup/test-app';
@@ -179,7 +177,7 @@ describe('invoices and CSV exports (documents queue)', () => {
         ),
       );
       expect(lines[10000]).toContain(',700.00,'); // 10000 × 7 cents
-      const capture = t.app.get<SmtpCaptureServer>(SMTP_CAPTURE);
+      const capture = t.smtp;
       await capture.waitFor(
         (m) => m.headers['x-dispatch-kind'] === 'EXPORT_READY' && m.to.includes(admin.email),
         10_000,

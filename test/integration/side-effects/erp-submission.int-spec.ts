@@ -4,10 +4,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 
 import { QueueName } from '../../../src/infra/queue/queue-names';
-import { FAKE_ERP } from '../../../src/modules/fulfilment/fulfilment.module';
-import { FakeErpServer } from '../../../src/modules/fulfilment/fake/fake-erp.server';
-import { SMTP_CAPTURE } from '../../../src/modules/notifications/notifications.module-tokens';
-import { SmtpCaptureServer } from '../../../src/modules/notifications/smtp/smtp-capture.server';
+import { FakeErpServer } from '../../../src/dev/fakes/erp/fake-erp.server';
 import { ADDRESS, createItem, statusOf } from '../../factories/order.factory';
 import { bearer, createUser, TestUser } from '../../factories/user.factory';
 import { startTestApp, TestApp } from '../../setup/test-app';
@@ -25,7 +22,7 @@ describe('ERP submission (fulfilment queue, fake ERP over HTTP)', () => {
       ERP_BREAKER_FAILURES: '3',
       ERP_BREAKER_OPEN_MS: '1500',
     });
-    erp = t.app.get(FAKE_ERP);
+    erp = t.fakeErp;
     customer = await createUser(t);
   });
   afterAll(() => t.close());
@@ -119,7 +116,7 @@ describe('ERP submission (fulfilment queue, fake ERP over HTTP)', () => {
   });
 
   it('treats an ERP 4xx as final: admins are alerted and no money moves (never a refund)', async () => {
-    const capture = t.app.get<SmtpCaptureServer>(SMTP_CAPTURE);
+    const capture = t.smtp;
     erp.injectFailures({ status: 422, count: 1 });
     const orderId = await paidOrder([{ priceCents: 4200, quantity: 1 }]);
     await waitFor(
@@ -185,7 +182,7 @@ describe('ERP rate limit', () => {
   afterAll(() => t.close());
 
   it('holds 10 requests per second over 50 queued submissions', async () => {
-    const erp = t.app.get<FakeErpServer>(FAKE_ERP);
+    const erp = t.fakeErp;
     const fulfilment = t.app.get<Queue>(getQueueToken(QueueName.Fulfilment));
     const customer = await createUser(t);
     const itemId = await createItem(t, { stock: 1000, priceCents: 100 });

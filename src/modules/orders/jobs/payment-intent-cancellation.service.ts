@@ -1,10 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 
 import { TransactionRunner } from '../../../infra/database/transaction-runner';
 import { JobOutcome } from '../../../infra/queue/job-outcome';
 import { CatalogService } from '../../catalog/catalog.service';
-import { PaymentIntentState } from '../../payments/stripe/payment-gateway';
-import { StripeClient } from '../../payments/stripe/stripe.client';
+import { PAYMENT_GATEWAY, PaymentGateway, PaymentIntentState } from '../../payments/stripe/payment-gateway';
 import { Order } from '../order.entity';
 import { Actor, OrderStatus } from '../order-state';
 import { OrderPaymentsService } from '../order-payments.service';
@@ -25,7 +24,7 @@ export class PaymentIntentCancellation {
     private readonly orders: OrdersRepository,
     private readonly state: OrderStateWriter,
     private readonly payments: OrderPaymentsService,
-    private readonly stripe: StripeClient,
+    @Inject(PAYMENT_GATEWAY) private readonly stripe: PaymentGateway,
     private readonly catalog: CatalogService,
   ) {}
 

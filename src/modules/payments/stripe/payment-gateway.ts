@@ -78,3 +78,6 @@ export interface PaymentGateway {
   /** Every refund of the PaymentIntent, newest first, whoever created it. */
   listRefunds(paymentIntentId: string, orderId: string): Promise<StripeRefundReport[]>;
 }
+
+/** Injection token of the PaymentGateway (StripeClient in every process; an in-memory gateway in unit tests). */
+export const PAYMENT_GATEWAY = Symbol('PAYMENT_GATEWAY');

@@ -1,18 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-import { Failpoint, Failpoints } from '../../../../infra/chaos/failpoints';
+import { Failpoint, Failpoints } from '../../../../infra/failpoints/failpoints';
 import { TransactionRunner } from '../../../../infra/database/transaction-runner';
 import { OrderJobPayloads } from '../../../../infra/queue/job-payloads';
 import { OrderJob } from '../../../../infra/queue/queue-names';
 import { CatalogService } from '../../../catalog/catalog.service';
 import { LedgerRefund } from '../../../payments/ledger/ledger';
 import { PaymentLedgerService } from '../../../payments/ledger/payment-ledger.service';
-import { StripeClient } from '../../../payments/stripe/stripe.client';
 import { Actor } from '../../order-state';
 import { OrderPaymentsService } from '../../order-payments.service';
 import { OrdersRepository } from '../../orders.repository';
 import { JobOutcome, OrderJobStrategy } from '../order-job.strategy';
+import { PAYMENT_GATEWAY, PaymentGateway } from '../../../payments/stripe/payment-gateway';
 
 const WORKER: Actor = { kind: 'worker' };
 
@@ -35,7 +35,7 @@ export class RefundOrderStrategy implements OrderJobStrategy<OrderJob.Refund> {
     private readonly orders: OrdersRepository,
     private readonly ledger: PaymentLedgerService,
     private readonly payments: OrderPaymentsService,
-    private readonly stripe: StripeClient,
+    @Inject(PAYMENT_GATEWAY) private readonly stripe: PaymentGateway,
     private readonly catalog: CatalogService,
     private readonly failpoints: Failpoints,
   ) {}

@@ -1,14 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 
 import { TransactionRunner } from '../../../../infra/database/transaction-runner';
 import { OrderJobPayloads } from '../../../../infra/queue/job-payloads';
 import { OrderJob } from '../../../../infra/queue/queue-names';
 import { CatalogService } from '../../../catalog/catalog.service';
 import { PaymentLedgerService } from '../../../payments/ledger/payment-ledger.service';
-import { StripeClient } from '../../../payments/stripe/stripe.client';
 import { Actor } from '../../order-state';
 import { OrderPaymentsService } from '../../order-payments.service';
 import { JobOutcome, OrderJobStrategy } from '../order-job.strategy';
+import { PAYMENT_GATEWAY, PaymentGateway } from '../../../payments/stripe/payment-gateway';
 
 const WORKER: Actor = { kind: 'worker' };
 
@@ -25,7 +25,7 @@ export class SyncPaymentStrategy implements OrderJobStrategy<OrderJob.SyncPaymen
     private readonly tx: TransactionRunner,
     private readonly ledger: PaymentLedgerService,
     private readonly payments: OrderPaymentsService,
-    private readonly stripe: StripeClient,
+    @Inject(PAYMENT_GATEWAY) private readonly stripe: PaymentGateway,
     private readonly catalog: CatalogService,
   ) {}
 

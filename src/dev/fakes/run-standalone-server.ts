@@ -1,4 +1,4 @@
-import { fakeServerEnv } from '../../config/fake-servers.env';
+import { fakeServerEnv } from './fake-servers.env';
 import { LoopbackPublisher, publishLoopbackPort } from './loopback-publisher';
 
 interface StandaloneServer {

@@ -1,6 +1,6 @@
-import { EmailKind } from '../email-kind';
-import { renderEmail } from '../email-templates';
-import { Mailer, MailerOptions, OutgoingEmail } from '../mailer';
+import { EmailKind } from '../../../modules/notifications/email-kind';
+import { renderEmail } from '../../../modules/notifications/email-templates';
+import { Mailer, MailerOptions, OutgoingEmail } from '../../../modules/notifications/mailer';
 import { SmtpCaptureServer } from './smtp-capture.server';
 
 const FROM = 'Dispatch <no-reply@dispatch.test>';

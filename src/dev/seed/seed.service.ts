@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 
 import { AppConfig } from '../../config/app-config';
-import { CatalogService } from '../catalog/catalog.service';
-import { CreateItemDto } from '../catalog/dto/create-item.dto';
-import { UsersService } from '../users/users.service';
+import { CatalogService } from '../../modules/catalog/catalog.service';
+import { CreateItemDto } from '../../modules/catalog/dto/create-item.dto';
+import { UsersService } from '../../modules/users/users.service';
 
 export const DEMO_ITEMS: CreateItemDto[] = [
   { sku: 'DEMO-TSHIRT-M', name: 'Dispatch T-shirt (M)', priceCents: 1999, currency: 'EUR', stock: 100 },
@@ -28,11 +28,11 @@ export class SeedService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.seed.enabled) await this.seed();
+    if (this.config.dev.seed.enabled) await this.seed();
   }
 
   async seed(): Promise<{ adminCreated: boolean; itemsCreated: number }> {
-    const { adminEmail, adminPassword } = this.config.seed;
+    const { adminEmail, adminPassword } = this.config.dev.seed;
     if (this.config.env === 'production' || !adminEmail || !adminPassword) {
       throw new Error(
         'Seeding needs SEED_ADMIN_EMAIL and SEED_ADMIN_PASSWORD and is never run in production',

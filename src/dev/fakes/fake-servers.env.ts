@@ -1,6 +1,6 @@
 /**
- * Environment of the standalone fake servers (dev and chaos tools, not the app): read here so that
- * configuration stays the only place that touches process.env.
+ * Environment of the standalone fake servers (`npm run fake:*`, development tools, not the app): the one file
+ * of src/dev that reads process.env, as src/config is for the app.
  */
 export function fakeServerEnv(): Record<string, string | undefined> {
   const {

@@ -1,7 +1,7 @@
 import { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-import { CancellableDelays } from '../../../infra/http/cancellable-delays';
+import { CancellableDelays } from '../cancellable-delays';
 
 export interface FakeErpServerOptions {
   /** 0 (default) picks a free port; read it back from `port`. */

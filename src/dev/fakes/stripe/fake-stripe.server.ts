@@ -1,7 +1,7 @@
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 
-import { CancellableDelays } from '../../../../infra/http/cancellable-delays';
+import { CancellableDelays } from '../cancellable-delays';
 import { FakeStripeControl, FakeStripeState } from './fake-stripe.control';
 import { StripeApiError } from './fake-stripe.errors';
 import { FakeStripeLedger, RequestOrigin } from './fake-stripe.ledger';

@@ -8,8 +8,8 @@
  * one JSON line (envelope, subject, the X-Dispatch-* and X-Correlation-Id headers), so the demo's log
  * pipeline shows what was sent. Its settings come from the environment (see config/fake-servers.env.ts).
  */
-import { runStandaloneServer } from '../../../infra/http/run-standalone-server';
-import { fakeServerEnv } from '../../../config/fake-servers.env';
+import { runStandaloneServer } from '../run-standalone-server';
+import { fakeServerEnv } from '../fake-servers.env';
 import { CapturedMessage, SmtpCaptureServer } from './smtp-capture.server';
 
 const DEFAULT_PORT = 2525;

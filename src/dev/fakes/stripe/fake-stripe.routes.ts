@@ -1,4 +1,4 @@
-import { minimumCharge } from '../charge-limits';
+import { minimumCharge } from '../../../modules/payments/stripe/charge-limits';
 import { StripeApiError } from './fake-stripe.errors';
 import { FakeStripeLedger, RequestOrigin } from './fake-stripe.ledger';
 import { PaymentIntentObject, RefundReason } from './fake-stripe.objects';

@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
 
-import { loadProcessConfig } from '../config/load-config';
-
 /**
- * `npm run demo:order`: against a running development app (STRIPE_MODE=fake), signs up a demo customer,
- * places an order for the first item in stock, pays it through the fake Stripe (which sends the signed
- * webhook) and follows the order until the worker has PROCESSED it.
+ * `npm run demo:order`: against a running development app (STRIPE_MODE=fake) at DISPATCH_URL (default
+ * http://localhost:3000), signs up a demo customer, places an order for the first item in stock, pays it
+ * through the fake Stripe (which sends the signed webhook), follows the order until the worker has PROCESSED
+ * it, and prints its history, jobs and steps. Needs nothing but the api's URL.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- loosely typed JSON of a demo script
 type Json = Record<string, any>;
 
 async function main(): Promise<void> {
-  const config = loadProcessConfig();
-  const base = `http://127.0.0.1:${config.http.port}/v1`;
+  // eslint-disable-next-line no-restricted-syntax -- a client script: its only setting is where the api is
+  const base = `${(process.env.DISPATCH_URL ?? 'http://localhost:3000').replace(/\/+$/, '')}/v1`;
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${path}`, {
       method,
@@ -81,14 +80,20 @@ async function main(): Promise<void> {
       at,
     })),
   );
+  // GET /orders/:id/jobs answers { jobs, steps }: the job runs and the side-effect steps of the order.
+  const work = jobs.body as { jobs: Record<string, unknown>[]; steps: Record<string, unknown>[] };
+  console.log('jobs:');
   console.table(
-    (jobs.body as unknown as Record<string, unknown>[]).map(({ name, state, attempts, lastError }) => ({
+    work.jobs.map(({ queue, name, state, attempts, lastError }) => ({
+      queue,
       name,
       state,
       attempts,
       lastError,
     })),
   );
+  console.log('steps:');
+  console.table(work.steps.map(({ step, state, attempts, doneAt }) => ({ step, state, attempts, doneAt })));
   if (order.status !== 'PROCESSED') process.exitCode = 1;
 }
 

@@ -1,0 +1,26 @@
+import { Controller, Delete, Get, HttpCode, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+
+import { Roles } from '../modules/auth/access-rules';
+import { UserRole } from '../modules/users/user.entity';
+import { FakeControlClient } from './fake-control.client';
+
+/** The messages our SMTP capture received (development and tests only; the dev module never loads in production). */
+@ApiTags('dev')
+@ApiBearerAuth()
+@Roles(UserRole.Admin)
+@Controller('dev/mailbox')
+export class DevMailboxController {
+  constructor(private readonly fakes: FakeControlClient) {}
+
+  @Get()
+  async list(@Query('to') to?: string): Promise<{ data: unknown[] }> {
+    return { data: await this.fakes.mailbox(to) };
+  }
+
+  @Delete()
+  @HttpCode(204)
+  clear(): Promise<void> {
+    return this.fakes.clearMailbox();
+  }
+}
