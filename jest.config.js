@@ -7,6 +7,8 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   rootDir: __dirname,
   testEnvironment: 'node',
+  // Limits only end a stuck test; a busy machine (CI, parallel suites) must make tests slower, never red.
+  testTimeout: 60_000,
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
     // content-disposition 3 (via @fastify/static, used by Swagger UI) is ESM-only. Node 20.19+ loads it with

@@ -57,6 +57,8 @@ export function appConfigFrom(env: Env) {
       /** How long a worker's claim on a job lasts without renewal; a dead worker's job re-runs after it. */
       lockMs: env.JOB_LOCK_MS,
       stalledIntervalMs: env.JOB_STALLED_INTERVAL_MS,
+      /** How long a job waits for its Redlock lock (e.g. the order's) before the attempt is retried. */
+      lockWaitMs: env.JOB_LOCK_WAIT_MS,
     },
     outbox: {
       batchSize: env.OUTBOX_BATCH_SIZE,
@@ -84,6 +86,7 @@ export function appConfigFrom(env: Env) {
     queueHealth: { maxWaiting: env.QUEUE_MAX_WAITING, maxFailed: env.QUEUE_MAX_FAILED },
     documents: {
       dir: env.DOCUMENTS_DIR,
+      concurrency: env.DOCUMENTS_CONCURRENCY,
       seller: {
         name: env.SELLER_NAME,
         addressLines: env.SELLER_ADDRESS.split('|'),

@@ -56,6 +56,7 @@ export const envSchema = z.object({
   ORDERS_CONCURRENCY: int(1, 200).default(10),
   JOB_LOCK_MS: int(500, 600_000).default(30_000),
   JOB_STALLED_INTERVAL_MS: int(500, 600_000).default(30_000),
+  JOB_LOCK_WAIT_MS: int(0, 600_000).default(5_000),
   OUTBOX_BATCH_SIZE: int(1, 5000).default(200),
   OUTBOX_POLL_MS: int(10, 60_000).default(1000),
   OUTBOX_RETENTION_SECONDS: int(120, 90 * 86400).default(7 * 86400),
@@ -75,6 +76,7 @@ export const envSchema = z.object({
   NOTIFICATIONS_CONCURRENCY: int(1, 100).default(5),
 
   DOCUMENTS_DIR: z.string().min(1).default('./var/documents'),
+  DOCUMENTS_CONCURRENCY: int(1, 50).default(2),
   SELLER_NAME: z.string().min(1).default('Dispatch Demo Store'),
   SELLER_ADDRESS: z.string().min(1).default('1 Commerce Street|10115 Berlin|Germany'),
   SELLER_VAT_ID: z.string().min(1).optional(),

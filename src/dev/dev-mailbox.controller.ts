@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 
-import { Roles } from '../modules/auth/access-rules';
-import { UserRole } from '../modules/users/user.entity';
+import { Roles } from '../modules/access/access-rules';
+import { UserRole } from '../modules/access/user-role';
 import { FakeControlClient } from './fake-control.client';
 
 /** The messages our SMTP capture received (development and tests only; the dev module never loads in production). */

@@ -3,8 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 
 import { UuidParamDto } from '../infra/http/uuid-param.dto';
 import { NotFoundRouteError } from '../infra/errors/common.errors';
-import { CurrentUser } from '../modules/auth/access-rules';
-import { AuthUser } from '../modules/auth/auth-user';
+import { CurrentUser } from '../modules/access/access-rules';
+import { AuthUser } from '../modules/access/auth-user';
 import { OrderQueriesService } from '../modules/orders/order-queries.service';
 import { FakeControlClient } from './fake-control.client';
 

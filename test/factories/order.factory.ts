@@ -54,7 +54,7 @@ export async function waitForStatus(
   t: TestApp,
   orderId: string,
   status: string,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   await waitFor(async () => ((await statusOf(t, orderId)) === status ? status : undefined), {
     timeoutMs,

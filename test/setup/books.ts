@@ -89,7 +89,7 @@ export function disagreements(books: Books): string[] {
 }
 
 /** Waits until the books agree (webhooks and jobs are asynchronous) and returns them; fails listing why not. */
-export async function expectBooksAgree(t: TestApp, orderId: string, timeoutMs = 15_000): Promise<Books> {
+export async function expectBooksAgree(t: TestApp, orderId: string, timeoutMs = 60_000): Promise<Books> {
   let last: Books | undefined;
   try {
     return await waitFor(

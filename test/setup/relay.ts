@@ -4,8 +4,9 @@ import { AppConfig } from '../../src/config/app-config';
 import { Failpoints } from '../../src/infra/failpoints/failpoints';
 import { Metrics } from '../../src/infra/metrics/metrics.service';
 import { QueueRegistry } from '../../src/infra/queue/queue-registry';
-import { JobRunsRepository } from '../../src/modules/outbox/job-runs.repository';
+import { JobRunsRepository } from '../../src/infra/queue/job-runs.repository';
 import { OutboxRelay } from '../../src/modules/outbox/outbox.relay';
+import { OutboxRepository } from '../../src/modules/outbox/outbox.repository';
 import { TestApp } from './test-app';
 
 /** A relay instance the test drives by hand (relayBatch), as many as it likes, in an app of any role. */
@@ -17,5 +18,6 @@ export function newRelay(t: TestApp): OutboxRelay {
     t.app.get(Metrics),
     t.app.get(Failpoints),
     t.app.get(QueueRegistry),
+    new OutboxRepository(t.app.get(DataSource)),
   );
 }

@@ -1,7 +1,7 @@
 /** Polls `probe` until it returns a truthy value (returned) or the timeout passes (throws with the last value). */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | null | false>,
-  { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = {},
+  { timeoutMs = 60_000, intervalMs = 50, what = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined | null | false;

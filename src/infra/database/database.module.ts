@@ -5,6 +5,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { runMigrationsLocked } from './migration-runner';
 import { MIGRATIONS } from './migrations';
+import { DatabaseHealth } from './database-health';
 import { TransactionRunner } from './transaction-runner';
 
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
@@ -43,7 +44,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       },
     }),
   ],
-  providers: [TransactionRunner],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, DatabaseHealth],
+  exports: [TransactionRunner, DatabaseHealth],
 })
 export class DatabaseModule {}

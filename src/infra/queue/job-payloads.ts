@@ -19,10 +19,10 @@ export interface OrderJobPayloads {
 
 export type OrderJobPayload<N extends OrderJob = OrderJob> = OrderJobPayloads[N];
 
-/** Payload of every notifications job (the job name is the email kind). */
+/** Payload of every notifications job (the job name is the notice's event, e.g. `order.shipped`). */
 export interface NotificationJobPayload extends JobEnvelope {
-  kind: string;
-  /** Unique per email that must go out once, e.g. "ORDER_SHIPPED:<orderId>". */
+  event: string;
+  /** Unique per notice, e.g. "order.shipped:<orderId>" or "ADMIN_ALERT:<jobId>". */
   dedupeKey: string;
   exportId?: string;
   rowCount?: number;

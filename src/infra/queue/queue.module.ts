@@ -4,6 +4,8 @@ import { JobsOptions } from 'bullmq';
 
 import { AppConfig } from '../../config/app-config';
 import { bullmqConnectionOptions } from '../redis/redis-connection.factory';
+import { JobExecutor } from './job-executor';
+import { JobRunsRepository } from './job-runs.repository';
 import { QueueName } from './queue-names';
 import { QueueRegistry } from './queue-registry';
 
@@ -38,7 +40,8 @@ export function defaultJobOptions(config: AppConfig): JobsOptions {
       { name: QueueName.Fulfilment },
     ),
   ],
-  providers: [QueueRegistry],
-  exports: [BullModule, QueueRegistry],
+  // The job runtime every queue's processor uses: the executor and the durable record of job runs.
+  providers: [QueueRegistry, JobExecutor, JobRunsRepository],
+  exports: [BullModule, QueueRegistry, JobExecutor, JobRunsRepository],
 })
 export class QueueModule {}

@@ -3,9 +3,9 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nest
 
 import { StrictRateLimit } from '../../infra/http/rate-limit';
 import { toUserResponse, UserResponse } from '../users/user.response';
-import { CurrentUser, Public } from './access-rules';
+import { CurrentUser, Public } from '../access/access-rules';
 import { AuthService } from './auth.service';
-import { AuthUser } from './auth-user';
+import { AuthUser } from '../access/auth-user';
 import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';

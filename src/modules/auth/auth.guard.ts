@@ -2,9 +2,9 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
 import { UnauthenticatedError } from '../../infra/errors/common.errors';
-import { IS_PUBLIC } from './access-rules';
+import { IS_PUBLIC } from '../access/access-rules';
 import { AuthService } from './auth.service';
-import { AuthUser } from './auth-user';
+import { AuthUser } from '../access/auth-user';
 
 /**
  * Global guard: every route needs a valid Bearer access token unless marked @Public(). On public routes

@@ -8,6 +8,7 @@ import { AppConfig } from '../../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AuthSessionEntity } from './auth-session.entity';
 import { AuthSessionsRepository } from './auth-sessions.repository';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -31,7 +32,7 @@ import { RolesGuard } from './roles.guard';
     }),
   ],
   controllers: [AuthController, PasswordController],
-  providers: [AuthService, AuthSessionsRepository, AuthGuard, RolesGuard],
+  providers: [AuthService, AuthSessionsRepository, RefreshTokensRepository, AuthGuard, RolesGuard],
   exports: [AuthService, AuthGuard, RolesGuard],
 })
 export class AuthModule {}

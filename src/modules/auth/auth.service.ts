@@ -8,7 +8,9 @@ import { ChangePasswordDto } from '../users/dto/change-password.dto';
 import { UserEntity } from '../users/user.entity';
 import { Registration, UsersService } from '../users/users.service';
 import { AuthSessionsRepository } from './auth-sessions.repository';
-import { AccessTokenClaims, AuthUser } from './auth-user';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { AuthUser } from '../access/auth-user';
+import { AccessTokenClaims } from './access-token-claims';
 import {
   InvalidAccessTokenError,
   InvalidCredentialsError,
@@ -26,13 +28,14 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: AuthSessionsRepository,
+    private readonly refreshTokens: RefreshTokensRepository,
     private readonly jwt: JwtService,
     private readonly tx: TransactionRunner,
     private readonly config: AppConfig,
   ) {}
 
   register(input: Registration): Promise<UserEntity> {
-    return this.tx.run((em) => this.users.register(em, input));
+    return this.users.register(input);
   }
 
   async login(email: string, password: string): Promise<TokenPairResponse> {
@@ -52,7 +55,7 @@ export class AuthService {
   /** Rotates the refresh token. Presenting an already-rotated token revokes the whole session. */
   async refresh(refreshToken: string): Promise<TokenPairResponse> {
     const outcome = await this.tx.run(async (em) => {
-      const result = await this.sessions.consumeRefreshToken(em, refreshToken);
+      const result = await this.refreshTokens.consume(em, refreshToken);
       if (result.kind === 'reused') await this.sessions.revoke(em, result.sessionId, 'refresh_token_reuse');
       if (result.kind !== 'rotated') return result;
       return { kind: 'rotated' as const, tokens: await this.issue(em, result.userId, result.sessionId) };
@@ -94,7 +97,7 @@ export class AuthService {
     const claims: AccessTokenClaims = { sub: userId, sid: sessionId };
     return {
       accessToken: await this.jwt.signAsync(claims),
-      refreshToken: await this.sessions.issueRefreshToken(em, sessionId, this.refreshExpiry()),
+      refreshToken: await this.refreshTokens.issue(em, sessionId, this.refreshExpiry()),
       expiresIn: this.config.auth.accessTtlSeconds,
     };
   }

@@ -3,9 +3,9 @@ import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 
 import { StrictRateLimit } from '../../infra/http/rate-limit';
 import { ChangePasswordDto } from '../users/dto/change-password.dto';
-import { CurrentUser } from './access-rules';
+import { CurrentUser } from '../access/access-rules';
 import { AuthService } from './auth.service';
-import { AuthUser } from './auth-user';
+import { AuthUser } from '../access/auth-user';
 
 /** Lives in auth because a password change also signs out the user's other sessions. */
 @ApiTags('users')

@@ -2,9 +2,9 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
 import { ForbiddenError } from '../../infra/errors/common.errors';
-import { UserRole } from '../users/user.entity';
-import { ROLES } from './access-rules';
-import { AuthUser } from './auth-user';
+import { UserRole } from '../access/user-role';
+import { ROLES } from '../access/access-rules';
+import { AuthUser } from '../access/auth-user';
 
 @Injectable()
 export class RolesGuard implements CanActivate {

@@ -9,8 +9,8 @@ import {
 
 import { PaginationQueryDto } from '../../infra/http/pagination.dto';
 import { UuidParamDto } from '../../infra/http/uuid-param.dto';
-import { Public, Roles } from '../auth/access-rules';
-import { UserRole } from '../users/user.entity';
+import { Public, Roles } from '../access/access-rules';
+import { UserRole } from '../access/user-role';
 import { CatalogService } from './catalog.service';
 import { CreateItemDto } from './dto/create-item.dto';
 import { UpdateItemDto } from './dto/update-item.dto';

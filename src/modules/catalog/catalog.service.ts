@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
 import { TransactionRunner } from '../../infra/database/transaction-runner';
@@ -9,6 +10,7 @@ import { UpdateItemDto } from './dto/update-item.dto';
 import { ItemNotFoundError } from './catalog.errors';
 import { ItemResponse, toItemResponse } from './item.response';
 import { ItemsRepository } from './items.repository';
+import { ReservedLine, StockLine, StockRepository } from './stock.repository';
 
 const itemKey = (id: string) => `catalog:item:${id}`;
 const LIST_GENERATION = 'catalog:list:gen';
@@ -23,6 +25,7 @@ const listKey = (page: number, limit: number) => `catalog:list:${page}:${limit}`
 export class CatalogService {
   constructor(
     private readonly items: ItemsRepository,
+    private readonly stock: StockRepository,
     private readonly tx: TransactionRunner,
     private readonly cache: CacheService,
     private readonly config: AppConfig,
@@ -76,6 +79,19 @@ export class CatalogService {
     });
     if (created) await this.cache.bumpGeneration(LIST_GENERATION);
     return created;
+  }
+
+  /**
+   * Takes stock for an order's lines in the caller's transaction (guarded, in item-id order); throws
+   * InsufficientStockError or OrderItemNotFoundError. Invalidate the items after commit.
+   */
+  reserveStock(em: EntityManager, lines: StockLine[]): Promise<ReservedLine[]> {
+    return this.stock.reserve(em, lines);
+  }
+
+  /** Gives stock back in the caller's transaction (rows locked in item-id order). Returns the item ids. */
+  releaseStock(em: EntityManager, lines: StockLine[]): Promise<string[]> {
+    return this.stock.release(em, lines);
   }
 
   /** Drops cached copies of items whose stock or data changed outside this service (e.g. orders). */

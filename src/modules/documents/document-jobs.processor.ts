@@ -6,7 +6,9 @@ import { DocumentJobPayloads } from '../../infra/queue/job-payloads';
 import { JobOutcome } from '../../infra/queue/job-outcome';
 import { ManagedWorkerHost, QueueWorkerOptions } from '../../infra/queue/managed-worker.host';
 import { DocumentJob, QueueName } from '../../infra/queue/queue-names';
-import { JobExecutor } from '../outbox/job-executor.service';
+import { JobExecutor } from '../../infra/queue/job-executor';
+import { LockKey } from '../../infra/redis/lock-keys';
+import { JobFailureAlerts } from '../outbox/job-failure-alerts';
 import { ExportsService } from './exports.service';
 import { InvoicesService } from './invoices.service';
 
@@ -17,13 +19,14 @@ export class DocumentJobsProcessor extends ManagedWorkerHost {
     private readonly executor: JobExecutor,
     private readonly invoices: InvoicesService,
     private readonly exports: ExportsService,
+    private readonly alerts: JobFailureAlerts,
     config: AppConfig,
   ) {
     super(QueueName.Documents, config);
   }
 
   protected workerOptions(): QueueWorkerOptions {
-    return { concurrency: 2 };
+    return { concurrency: this.config.documents.concurrency };
   }
 
   process(job: Job<DocumentJobPayloads[DocumentJob]>): Promise<JobOutcome> {
@@ -31,13 +34,17 @@ export class DocumentJobsProcessor extends ManagedWorkerHost {
       const { exportId } = job.data as DocumentJobPayloads[DocumentJob.OrdersExport];
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       return this.executor.execute(job, QueueName.Documents, () => this.exports.run(exportId, finalAttempt), {
-        lockKey: `lock:export:${exportId}`,
+        lockKey: LockKey.export(exportId),
         lockTtlMs: this.config.queues.lockMs,
+        lockWaitMs: this.config.queues.lockWaitMs,
+        onFinalFailure: (em, message) => this.alerts.record(em, job, QueueName.Documents, message),
       });
     }
     return this.executor.execute(job, QueueName.Documents, () => this.invoices.generate(job.data.orderId), {
-      lockKey: `lock:invoice:${job.data.orderId}`,
+      lockKey: LockKey.invoice(job.data.orderId),
       lockTtlMs: this.config.queues.lockMs,
+      lockWaitMs: this.config.queues.lockWaitMs,
+      onFinalFailure: (em, message) => this.alerts.record(em, job, QueueName.Documents, message),
     });
   }
 }

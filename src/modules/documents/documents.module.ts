@@ -7,8 +7,10 @@ import { OrdersModule } from '../orders/orders.module';
 import { OutboxModule } from '../outbox/outbox.module';
 import { UsersModule } from '../users/users.module';
 import { ExportsController } from './exports.controller';
+import { ExportsRepository } from './exports.repository';
 import { ExportsService } from './exports.service';
 import { InvoicesController } from './invoices.controller';
+import { InvoicesRepository } from './invoices.repository';
 import { InvoicesService } from './invoices.service';
 import { DiskDocumentStorage } from './storage/disk-document.storage';
 import { DocumentStorage } from './storage/document.storage';
@@ -23,6 +25,8 @@ import { DocumentStorage } from './storage/document.storage';
       inject: [AppConfig],
       useFactory: (config: AppConfig) => new DiskDocumentStorage(path.resolve(config.documents.dir)),
     },
+    InvoicesRepository,
+    ExportsRepository,
     InvoicesService,
     ExportsService,
   ],

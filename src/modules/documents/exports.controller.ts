@@ -3,9 +3,9 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags
 import type { FastifyReply } from 'fastify';
 
 import { UuidParamDto } from '../../infra/http/uuid-param.dto';
-import { CurrentUser, Roles } from '../auth/access-rules';
-import { AuthUser } from '../auth/auth-user';
-import { UserRole } from '../users/user.entity';
+import { CurrentUser, Roles } from '../access/access-rules';
+import { AuthUser } from '../access/auth-user';
+import { UserRole } from '../access/user-role';
 import { CreateOrdersExportDto } from './dto/create-orders-export.dto';
 import { ExportRecord, ExportsService } from './exports.service';
 

@@ -2,20 +2,22 @@ import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import { Injectable, Logger } from '@nestjs/common';
-import { Client } from 'pg';
-import QueryStream from 'pg-query-stream';
-import { DataSource } from 'typeorm';
 
-import { AppConfig } from '../../config/app-config';
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { ValidationFailedError } from '../../infra/errors/common.errors';
 import { JobOutcome } from '../../infra/queue/job-outcome';
-import { notification, OutboxType } from '../outbox/outbox-message';
+import { OrderQueriesService } from '../orders/order-queries.service';
+import { notice, OutboxType, SystemNotice } from '../outbox/outbox-message';
 import { OutboxWriter } from '../outbox/outbox.writer';
+import { UsersService } from '../users/users.service';
 import { ExportNotFoundError, ExportNotReadyError } from './documents.errors';
 import { CreateOrdersExportDto } from './dto/create-orders-export.dto';
+import { ExportRow, ExportsRepository } from './exports.repository';
 import { createOrdersCsvTransform } from './orders-csv.transform';
 import { DocumentStorage } from './storage/document.storage';
+
+/** Rows whose buyers' emails are looked up together (one users query per batch, not per row). */
+const EMAIL_BATCH = 500;
 
 export interface ExportRecord {
   id: string;
@@ -28,20 +30,6 @@ export interface ExportRecord {
   createdAt: string;
   startedAt: string | null;
   completedAt: string | null;
-}
-
-interface ExportRow {
-  id: string;
-  kind: string;
-  status: ExportRecord['status'];
-  filters: CreateOrdersExportDto;
-  requested_by: string;
-  total_rows: number | null;
-  file_key: string | null;
-  error: string | null;
-  created_at: Date;
-  started_at: Date | null;
-  completed_at: Date | null;
 }
 
 const toRecord = (r: ExportRow): ExportRecord => ({
@@ -58,20 +46,21 @@ const toRecord = (r: ExportRow): ExportRecord => ({
 });
 
 /**
- * Order CSV exports as background jobs. The rows stream from a server-side cursor (pg-query-stream) through
- * the CSV transform into storage, so memory stays flat whatever the row count; storage writes atomically, so
- * a failed or retried run never leaves a half file behind.
+ * Order CSV exports as background jobs. The orders module streams the rows from a server-side cursor; the
+ * buyers' emails are added in batches; the CSV transform writes into storage, so memory stays flat whatever
+ * the row count; storage writes atomically, so a failed or retried run never leaves a half file behind.
  */
 @Injectable()
 export class ExportsService {
   private readonly logger = new Logger(ExportsService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly exports: ExportsRepository,
+    private readonly orders: OrderQueriesService,
+    private readonly users: UsersService,
     private readonly tx: TransactionRunner,
     private readonly outbox: OutboxWriter,
     private readonly storage: DocumentStorage,
-    private readonly config: AppConfig,
   ) {}
 
   async request(requestedBy: string, filters: CreateOrdersExportDto): Promise<ExportRecord> {
@@ -81,10 +70,7 @@ export class ExportsService {
       ]);
     }
     const row = await this.tx.run(async (em) => {
-      const [created]: ExportRow[] = await em.query(
-        `INSERT INTO exports (kind, status, filters, requested_by) VALUES ('orders', 'pending', $1::jsonb, $2) RETURNING *`,
-        [JSON.stringify(filters), requestedBy],
-      );
+      const created = await this.exports.insert(em, filters, requestedBy);
       await this.outbox.append(em, {
         type: OutboxType.OrdersExport,
         aggregateId: created.id,
@@ -111,17 +97,11 @@ export class ExportsService {
   async run(exportId: string, finalAttempt: boolean): Promise<JobOutcome> {
     const row = await this.row(exportId);
     if (row.status === 'completed') return { status: 'skipped', reason: 'already completed' };
-    await this.dataSource.query(
-      `UPDATE exports SET status = 'processing', started_at = now(), error = NULL WHERE id = $1`,
-      [exportId],
-    );
+    await this.exports.started(exportId);
     const key = `exports/${exportId}.csv`;
-    const client = new Client({ connectionString: this.config.db.url, application_name: 'dispatch-export' });
-    await client.connect();
+    const source = await this.orders.exportRows(row.filters);
     let rows = 0;
     try {
-      const { sql, params } = exportQuery(row.filters);
-      const source = client.query(new QueryStream(sql, params, { batchSize: 1000 }));
       const counter = new Transform({
         objectMode: true,
         transform(chunk, _encoding, done) {
@@ -131,28 +111,25 @@ export class ExportsService {
       });
       const csv = new PassThrough();
       await Promise.all([
-        pipeline(source, counter, createOrdersCsvTransform(), csv),
+        pipeline(source.rows, this.withBuyerEmails(), counter, createOrdersCsvTransform(), csv),
         this.storage.put(key, csv),
       ]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await this.dataSource.query(`UPDATE exports SET status = $2, error = $3 WHERE id = $1`, [
-        exportId,
-        finalAttempt ? 'failed' : 'pending',
-        message,
-      ]);
+      await this.exports.failed(exportId, finalAttempt ? 'failed' : 'pending', message);
       throw error;
     } finally {
-      await client.end();
+      await source.close();
     }
     await this.tx.run(async (em) => {
-      await em.query(
-        `UPDATE exports SET status = 'completed', total_rows = $2, file_key = $3, completed_at = now() WHERE id = $1`,
-        [exportId, rows, key],
-      );
+      await this.exports.completed(em, exportId, rows, key);
       await this.outbox.append(
         em,
-        notification('EXPORT_READY', exportId, { exportId, rowCount: rows, requestedBy: row.requested_by }),
+        notice(SystemNotice.ExportReady, exportId, {
+          exportId,
+          rowCount: rows,
+          requestedBy: row.requested_by,
+        }),
       );
     });
     this.logger.log({ exportId, rows }, 'orders export completed');
@@ -160,26 +137,31 @@ export class ExportsService {
   }
 
   private async row(id: string): Promise<ExportRow> {
-    const rows: ExportRow[] = await this.dataSource.query(`SELECT * FROM exports WHERE id = $1`, [id]);
-    if (!rows[0]) throw new ExportNotFoundError(id);
-    return rows[0];
+    const row = await this.exports.find(id);
+    if (!row) throw new ExportNotFoundError(id);
+    return row;
   }
-}
 
-function exportQuery(filters: CreateOrdersExportDto): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filters.status) where.push(`o.status = $${params.push(filters.status)}`);
-  if (filters.from) where.push(`o.created_at >= $${params.push(filters.from)}`);
-  if (filters.to) where.push(`o.created_at < $${params.push(filters.to)}`);
-  return {
-    sql: `SELECT o.id, o.created_at AS "createdAt", o.status, u.email AS "userEmail", o.total_cents AS "totalCents",
-                 o.refunded_cents AS "refundedCents", o.currency,
-                 (SELECT coalesce(sum(quantity), 0)::int FROM order_lines l WHERE l.order_id = o.id) AS "itemCount",
-                 o.payment_intent_id AS "paymentIntentId"
-            FROM orders o JOIN users u ON u.id = o.user_id
-           ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-           ORDER BY o.created_at, o.id`,
-    params,
-  };
+  /** Replaces each row's `userId` by the buyer's `userEmail`, looking the emails up a batch at a time. */
+  private withBuyerEmails(): Transform {
+    const users = this.users;
+    let batch: Record<string, unknown>[] = [];
+    const flush = async (stream: Transform) => {
+      const emails = await users.emailsOf(batch.map((r) => String(r.userId)));
+      for (const { userId, ...row } of batch)
+        stream.push({ ...row, userEmail: emails.get(String(userId)) ?? '' });
+      batch = [];
+    };
+    return new Transform({
+      objectMode: true,
+      transform(chunk: Record<string, unknown>, _encoding, done) {
+        batch.push(chunk);
+        if (batch.length < EMAIL_BATCH) return done();
+        flush(this).then(() => done(), done);
+      },
+      flush(done) {
+        flush(this).then(() => done(), done);
+      },
+    });
+  }
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 
 import { InvoiceDocument, InvoiceLine, renderInvoicePdf } from './invoice.renderer';
-import { formatMoney } from './money.format';
+import { formatMoney } from '../../infra/i18n/money-format';
 
 interface ExtractedPdf {
   pages: number;

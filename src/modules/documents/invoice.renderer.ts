@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
 
-import { formatMoney } from './money.format';
+import { formatMoney } from '../../infra/i18n/money-format';
 
 export interface InvoiceLine {
   sku: string;

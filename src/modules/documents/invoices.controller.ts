@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swag
 import type { FastifyReply } from 'fastify';
 
 import { UuidParamDto } from '../../infra/http/uuid-param.dto';
-import { CurrentUser } from '../auth/access-rules';
-import { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../access/access-rules';
+import { AuthUser } from '../access/auth-user';
 import { InvoicesService } from './invoices.service';
 
 @ApiTags('documents')

@@ -1,6 +1,6 @@
 import { Transform } from 'node:stream';
 
-import { centsToDecimal } from './money.format';
+import { centsToDecimal } from '../../infra/i18n/money-format';
 
 /**
  * One order as the export query yields it. Counts and sums may arrive as strings because node-postgres returns

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
-import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { CorrelationContext } from '../../infra/logging/correlation-context';
 import { Metrics } from '../../infra/metrics/metrics.service';
+import { centsToDecimal } from '../../infra/i18n/money-format';
 import { JobOutcome } from '../../infra/queue/job-outcome';
 import { OrderStatus } from '../orders/order-state';
-import { OrderStepsRepository } from '../orders/order-steps.repository';
-import { OrdersRepository } from '../orders/orders.repository';
+import { OrderQueriesService } from '../orders/order-queries.service';
+import { OrderRecordsService } from '../orders/order-records.service';
 import { UsersService } from '../users/users.service';
 import { ErpClient } from './erp.client';
 import { toErpOrder } from './erp-order.transform';
@@ -30,9 +30,8 @@ export class ErpSubmissionService {
   private readonly logger = new Logger(ErpSubmissionService.name);
 
   constructor(
-    private readonly tx: TransactionRunner,
-    private readonly orders: OrdersRepository,
-    private readonly steps: OrderStepsRepository,
+    private readonly orders: OrderQueriesService,
+    private readonly records: OrderRecordsService,
     private readonly users: UsersService,
     @Inject(ERP_CLIENT) private readonly erp: ErpClient,
     private readonly metrics: Metrics,
@@ -60,7 +59,7 @@ export class ErpSubmissionService {
         sku: l.sku,
         name: l.name,
         quantity: l.quantity,
-        unitPrice: `${Math.trunc(l.unitPriceCents / 100)}.${String(l.unitPriceCents % 100).padStart(2, '0')}`,
+        unitPrice: centsToDecimal(l.unitPriceCents, order.currency),
       })),
     });
     try {
@@ -70,22 +69,12 @@ export class ErpSubmissionService {
           correlationId: CorrelationContext.current(),
         }),
       );
-      await this.tx.run(async (em) => {
-        const current = await this.orders.lock(em, order.id);
-        if (current && !current.erpReference) {
-          await this.orders.update(em, current, {
-            erp_reference: result.reference,
-            erp_response: JSON.stringify(result.body),
-            erp_submitted_at: new Date(),
-          });
-        }
-        await this.steps.mark(order.id, 'erp_submission', 'done', undefined, em);
-      });
+      await this.records.recordErpSubmission(order.id, { reference: result.reference, body: result.body });
       this.logger.log({ orderId: order.id, reference: result.reference }, 'order submitted to ERP');
       return { status: 'done' };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      await this.steps.mark(
+      await this.records.markStep(
         order.id,
         'erp_submission',
         error instanceof ErpRejectedError ? 'failed' : 'pending',

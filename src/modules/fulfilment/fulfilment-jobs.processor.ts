@@ -7,7 +7,8 @@ import { JobOutcome } from '../../infra/queue/job-outcome';
 import { ManagedWorkerHost, QueueWorkerOptions } from '../../infra/queue/managed-worker.host';
 import { FulfilmentJob, QueueName } from '../../infra/queue/queue-names';
 import { LockKey } from '../../infra/redis/lock-keys';
-import { JobExecutor } from '../outbox/job-executor.service';
+import { JobExecutor } from '../../infra/queue/job-executor';
+import { JobFailureAlerts } from '../outbox/job-failure-alerts';
 import { ErpSubmissionService } from './erp-submission.service';
 
 /**
@@ -20,6 +21,7 @@ export class FulfilmentJobsProcessor extends ManagedWorkerHost {
   constructor(
     private readonly executor: JobExecutor,
     private readonly submissions: ErpSubmissionService,
+    private readonly alerts: JobFailureAlerts,
     config: AppConfig,
   ) {
     super(QueueName.Fulfilment, config);
@@ -36,6 +38,9 @@ export class FulfilmentJobsProcessor extends ManagedWorkerHost {
     return this.executor.execute(job, QueueName.Fulfilment, () => this.submissions.submit(job.data.orderId), {
       lockKey: LockKey.order(job.data.orderId),
       lockTtlMs: this.config.queues.lockMs,
+      lockWaitMs: this.config.queues.lockWaitMs,
+      // Never moves money (order-compensation.ts): the admins are told, an operator decides.
+      onFinalFailure: (em, message) => this.alerts.record(em, job, QueueName.Fulfilment, message),
     });
   }
 }

@@ -2,13 +2,13 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
+import { DatabaseHealth } from '../../infra/database/database-health';
 import { ServiceUnavailableError } from '../../infra/errors/common.errors';
 import { QueueRegistry } from '../../infra/queue/queue-registry';
 import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
-import { Public } from '../auth/access-rules';
+import { Public } from '../access/access-rules';
 
 type CheckState = 'up' | 'down';
 
@@ -47,7 +47,7 @@ function probe(check: () => Promise<unknown>): Promise<CheckState> {
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: DatabaseHealth,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly config: AppConfig,
     private readonly registry: QueueRegistry,
@@ -103,7 +103,7 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'Postgres or Redis is down' })
   async ready(): Promise<{ status: 'ok'; checks: Record<string, CheckState> }> {
     const [postgres, redis] = await Promise.all([
-      probe(() => this.dataSource.query('SELECT 1')),
+      probe(() => this.database.ping()),
       probe(() => this.redis.ping()),
     ]);
     const checks = { postgres, redis };

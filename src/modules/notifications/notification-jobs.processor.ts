@@ -6,10 +6,11 @@ import { NotificationJobPayload } from '../../infra/queue/job-payloads';
 import { JobOutcome } from '../../infra/queue/job-outcome';
 import { ManagedWorkerHost, QueueWorkerOptions } from '../../infra/queue/managed-worker.host';
 import { QueueName } from '../../infra/queue/queue-names';
-import { JobExecutor } from '../outbox/job-executor.service';
+import { JobExecutor } from '../../infra/queue/job-executor';
+import { LockKey } from '../../infra/redis/lock-keys';
 import { NotificationsService } from './notifications.service';
 
-/** `notifications` queue: one job per email, named after its kind. */
+/** `notifications` queue: one job per notice, named after its event (the routing table picks the email). */
 @Injectable()
 export class NotificationJobsProcessor extends ManagedWorkerHost {
   constructor(
@@ -26,8 +27,10 @@ export class NotificationJobsProcessor extends ManagedWorkerHost {
 
   process(job: Job<NotificationJobPayload>): Promise<JobOutcome> {
     return this.executor.execute(job, QueueName.Notifications, () => this.notifications.deliver(job.data), {
-      lockKey: `lock:notify:${job.data.dedupeKey}`,
+      lockKey: LockKey.notice(job.data.dedupeKey),
       lockTtlMs: this.config.queues.lockMs,
+      lockWaitMs: this.config.queues.lockWaitMs,
+      // No alert about an email that cannot be sent: an alert is an email too, it would loop; the logs say it.
     });
   }
 }

@@ -5,6 +5,7 @@ import { OrdersModule } from '../orders/orders.module';
 import { OutboxModule } from '../outbox/outbox.module';
 import { UsersModule } from '../users/users.module';
 import { Mailer } from './mailer';
+import { NotificationsSentRepository } from './notifications-sent.repository';
 import { MAILER, NotificationsService } from './notifications.service';
 
 @Module({
@@ -26,6 +27,7 @@ import { MAILER, NotificationsService } from './notifications.service';
         });
       },
     },
+    NotificationsSentRepository,
     NotificationsService,
   ],
   exports: [NotificationsService],

@@ -2,19 +2,20 @@ import { createHash } from 'node:crypto';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
 import { NotificationJobPayload } from '../../infra/queue/job-payloads';
 import { JobOutcome } from '../../infra/queue/job-outcome';
 import { CorrelationContext } from '../../infra/logging/correlation-context';
 import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
-import { OrderStepsRepository } from '../orders/order-steps.repository';
-import { OrdersRepository } from '../orders/orders.repository';
+import { OrderQueriesService } from '../orders/order-queries.service';
+import { OrderRecordsService } from '../orders/order-records.service';
 import { UsersService } from '../users/users.service';
 import { EmailKind } from './email-kind';
 import { EmailData, renderEmail } from './email-templates';
 import { Mailer } from './mailer';
+import { emailFor } from './notice-routing';
+import { NotificationsSentRepository } from './notifications-sent.repository';
 
 export const MAILER = Symbol('MAILER');
 
@@ -48,7 +49,8 @@ const ORDER_KINDS = new Set<string>([
 ]);
 
 /**
- * Sends each email at most once per dedupe key ("<kind>:<order or export id>"): a sent-record is claimed
+ * Turns notices into emails (notice-routing.ts) and sends each at most once per dedupe key ("<kind>:<order
+ * id>" for an order's emails, the notice's own key otherwise): a sent-record is claimed
  * before the SMTP call and marked sent after it, so a duplicate or retried job finds it and skips. The job
  * holds a lock on the dedupe key, so two copies of one job never send concurrently.
  */
@@ -57,36 +59,31 @@ export class NotificationsService {
   private readonly logger = new Logger(NotificationsService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sent: NotificationsSentRepository,
     private readonly config: AppConfig,
-    private readonly orders: OrdersRepository,
-    private readonly steps: OrderStepsRepository,
+    private readonly orders: OrderQueriesService,
+    private readonly records: OrderRecordsService,
     private readonly users: UsersService,
     @Inject(MAILER) private readonly mailer: Mailer,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
   ) {}
 
   async deliver(payload: NotificationJobPayload): Promise<JobOutcome> {
-    const kind = payload.kind as EmailKind;
+    const kind = emailFor(payload.event);
+    if (!kind) return { status: 'skipped', reason: `no email for ${payload.event}` };
     const envelope = await this.envelope(kind, payload);
     if (!envelope) return { status: 'skipped', reason: 'nothing to notify about' };
+    // One email of each kind per order (a partial and a full refund are one ORDER_REFUNDED), else per notice.
+    const dedupeKey = ORDER_KINDS.has(kind) ? `${kind}:${payload.orderId}` : payload.dedupeKey;
 
-    const claimed: unknown[] = await this.dataSource.query(
-      `INSERT INTO notifications_sent (dedupe_key, kind, order_id, recipient, status) VALUES ($1, $2, $3, $4, 'sending')
-       ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`,
-      [payload.dedupeKey, kind, envelope.orderId ?? null, envelope.to],
-    );
-    if (claimed.length === 0) {
-      const [existing]: { status: string }[] = await this.dataSource.query(
-        `SELECT status FROM notifications_sent WHERE dedupe_key = $1`,
-        [payload.dedupeKey],
-      );
-      if (existing?.status === 'sent') return { status: 'skipped', reason: 'already sent' };
+    if (!(await this.sent.claim(dedupeKey, kind, envelope.orderId ?? null, envelope.to))) {
+      if ((await this.sent.status(dedupeKey)) === 'sent')
+        return { status: 'skipped', reason: 'already sent' };
       // 'sending': an earlier attempt died, or lost Postgres, after the SMTP call. If Redis saw the send,
       // finish the record; otherwise the send itself may not have happened: send again (at-least-once there).
-      const sentAs = await this.redis.get(sentMarker(payload.dedupeKey)).catch(() => null);
+      const sentAs = await this.redis.get(sentMarker(dedupeKey)).catch(() => null);
       if (sentAs) {
-        await this.recordSent(payload.dedupeKey, sentAs);
+        await this.recordSent(dedupeKey, sentAs);
         return { status: 'skipped', reason: 'already sent (recorded by Redis)' };
       }
     }
@@ -94,7 +91,7 @@ export class NotificationsService {
     const email = renderEmail(kind, envelope.language, envelope.data);
     const headers: Record<string, string> = {
       'X-Dispatch-Kind': kind,
-      'X-Dispatch-Dedupe-Key': payload.dedupeKey,
+      'X-Dispatch-Dedupe-Key': dedupeKey,
     };
     if (envelope.orderId) headers['X-Dispatch-Order-Id'] = envelope.orderId;
     const correlationId = CorrelationContext.current();
@@ -104,18 +101,18 @@ export class NotificationsService {
         to: envelope.to,
         ...email,
         headers,
-        messageId: stableMessageId(payload.dedupeKey),
+        messageId: stableMessageId(dedupeKey),
       });
       // From here on the email is out: remember that in both stores, so no retry sends it twice.
       await this.redis
-        .set(sentMarker(payload.dedupeKey), messageId, 'EX', SENT_MARKER_TTL_SECONDS)
+        .set(sentMarker(dedupeKey), messageId, 'EX', SENT_MARKER_TTL_SECONDS)
         .catch(() => undefined);
-      await this.recordSent(payload.dedupeKey, messageId);
-      if (envelope.orderId) await this.steps.mark(envelope.orderId, `email:${kind}`, 'done');
+      await this.recordSent(dedupeKey, messageId);
+      if (envelope.orderId) await this.records.markStep(envelope.orderId, `email:${kind}`, 'done');
       return { status: 'done' };
     } catch (error) {
       if (envelope.orderId) {
-        await this.steps.mark(
+        await this.records.markStep(
           envelope.orderId,
           `email:${kind}`,
           'failed',
@@ -130,10 +127,7 @@ export class NotificationsService {
   private async recordSent(dedupeKey: string, messageId: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.dataSource.query(
-          `UPDATE notifications_sent SET status = 'sent', message_id = $2, sent_at = now() WHERE dedupe_key = $1`,
-          [dedupeKey, messageId],
-        );
+        await this.sent.markSent(dedupeKey, messageId);
         return;
       } catch (error) {
         if (attempt >= RECORD_ATTEMPTS) throw error;

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { PaymentLedgerService } from '../payments/ledger/payment-ledger.service';
-import { Order } from './order.entity';
+import { Order } from './order';
 import { Actor, actorLabel, OrderStatus } from './order-state';
 import { orderEvents } from './orders.events';
 import {

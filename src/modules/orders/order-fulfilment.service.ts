@@ -7,7 +7,7 @@ import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { CatalogService } from '../catalog/catalog.service';
 import { CancelOrderService } from './cancel-order.service';
 import { IdempotentAnswer, IdempotentRequests } from './idempotent-requests.service';
-import { Order } from './order.entity';
+import { Order } from './order';
 import { OrderResponse, toOrderResponse } from './order.response';
 import { Actor, OrderStatus } from './order-state';
 import { OrderNotFoundError } from './orders.errors';

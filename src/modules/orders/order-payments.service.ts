@@ -2,13 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
 import { Metrics } from '../../infra/metrics/metrics.service';
-import { notification } from '../outbox/outbox-message';
+import { adminAlert } from '../outbox/outbox-message';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { LedgerPayment } from '../payments/ledger/ledger';
 import { PaymentLedgerService } from '../payments/ledger/payment-ledger.service';
 import { UnmatchedReason } from '../payments/ledger/unmatched-payments.repository';
 import { PaymentIntentState, StripeRefundReport } from '../payments/stripe/payment-gateway';
-import { Order } from './order.entity';
+import { Order } from './order';
 import { Actor, canTransition, OrderStatus } from './order-state';
 import { OrderStateWriter } from './order-state.writer';
 import { orderEvents } from './orders.events';
@@ -273,20 +273,17 @@ export class OrderPaymentsService {
     );
     await this.outbox.append(
       em,
-      notification(
-        'ADMIN_ALERT',
+      adminAlert(
         id,
         {
-          alert: {
-            title: `Unmatched payment event ${source.event.type}`,
-            detail:
-              `Stripe event ${source.event.id} (${entry.reason}) for ${entry.objectId ?? 'an unknown object'}` +
-              ` (PaymentIntent ${entry.paymentIntentId ?? 'none'}, ${entry.amountCents ?? '?'} ${entry.currency ?? ''})` +
-              `${entry.claimedOrderId ? ` claims order ${entry.claimedOrderId}` : ''}; it was not applied. ` +
-              'See GET /v1/ops/unmatched-payments.',
-          },
+          title: `Unmatched payment event ${source.event.type}`,
+          detail:
+            `Stripe event ${source.event.id} (${entry.reason}) for ${entry.objectId ?? 'an unknown object'}` +
+            ` (PaymentIntent ${entry.paymentIntentId ?? 'none'}, ${entry.amountCents ?? '?'} ${entry.currency ?? ''})` +
+            `${entry.claimedOrderId ? ` claims order ${entry.claimedOrderId}` : ''}; it was not applied. ` +
+            'See GET /v1/ops/unmatched-payments.',
         },
-        `ADMIN_ALERT:unmatched:${id}`,
+        `unmatched:${id}`,
       ),
     );
   }

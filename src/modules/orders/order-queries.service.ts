@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 
 import { Page } from '../../infra/http/pagination.dto';
-import { AuthUser } from '../auth/auth-user';
-import { JobRun, JobRunsRepository } from '../outbox/job-runs.repository';
-import { UserRole } from '../users/user.entity';
+import { AuthUser } from '../access/auth-user';
+import { JobRun, JobRunsRepository } from '../../infra/queue/job-runs.repository';
+import { UserRole } from '../access/user-role';
 import { ListOrdersQueryDto } from './dto/list-orders.query.dto';
-import { Order } from './order.entity';
+import { Order } from './order';
+import { OrderStatus } from './order-state';
 import { OrderResponse, toOrderResponse } from './order.response';
 import { OrderNotFoundError } from './orders.errors';
 import { HistoryEntry, OrdersRepository } from './orders.repository';
@@ -31,6 +32,16 @@ export class OrderQueriesService {
       limit: query.limit,
     });
     return { data: orders.map((o) => toOrderResponse(o)), total, page: query.page, limit: query.limit };
+  }
+
+  /** One order, for another module's work (not scoped to a user: never answer a client with it unchecked). */
+  find(orderId: string): Promise<Order | null> {
+    return this.orders.find(orderId);
+  }
+
+  /** The rows of an orders export, streamed (see OrdersRepository.exportRows); `close` when done. */
+  exportRows(filters: { status?: OrderStatus; from?: string; to?: string }) {
+    return this.orders.exportRows(filters);
   }
 
   async get(user: AuthUser, orderId: string): Promise<Order> {

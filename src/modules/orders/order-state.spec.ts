@@ -31,26 +31,26 @@ const paid = (overrides: Partial<LedgerFacts> = {}) =>
 const refundedInFull = (cancellation: LedgerFacts['cancellation'] = 'none') =>
   paid({ refundedCents: 1000, refundableCents: 0, cancellation });
 
-/** Effects as "TYPE" or "NOTIFY:KIND", in order. */
+/** Effects as "TYPE" or "NOTIFY:<event>", in order. */
 const effectsOf = (from: OrderStatus, to: OrderStatus, actor: ActorKind, facts: LedgerFacts) =>
   planTransition(order(from), to, { actor: { kind: actor }, ledger: facts }).effects.map((m) =>
-    m.type === OutboxType.Notify ? `NOTIFY:${String(m.payload.kind)}` : m.type,
+    m.type === OutboxType.Notify ? `NOTIFY:${String(m.payload.event)}` : m.type,
   );
 
 describe('order process table', () => {
   /** Every legal transition, with an actor and payment facts that allow it, and the work it owes. */
   const legal: [OrderStatus, OrderStatus, ActorKind, LedgerFacts, string[], boolean][] = [
-    [S.Pending, S.Paid, 'stripe', paid(), ['ORDER_PROCESS', 'NOTIFY:ORDER_CONFIRMED', 'INVOICE'], false],
-    [S.Pending, S.Cancelled, 'admin', ledger(), ['NOTIFY:ORDER_CANCELLED'], true],
+    [S.Pending, S.Paid, 'stripe', paid(), ['ORDER_PROCESS', 'NOTIFY:order.paid', 'INVOICE'], false],
+    [S.Pending, S.Cancelled, 'admin', ledger(), ['NOTIFY:order.cancelled'], true],
     [S.Paid, S.Processed, 'worker', paid(), ['ERP_SUBMIT'], false],
-    [S.Paid, S.Cancelled, 'worker', refundedInFull('refunded'), ['NOTIFY:ORDER_CANCELLED'], true],
-    [S.Paid, S.Refunded, 'worker', refundedInFull(), ['NOTIFY:ORDER_REFUNDED'], false],
-    [S.Processed, S.Shipped, 'admin', paid(), ['NOTIFY:ORDER_SHIPPED'], false],
-    [S.Processed, S.Cancelled, 'stripe', refundedInFull('refunded'), ['NOTIFY:ORDER_CANCELLED'], true],
-    [S.Processed, S.Refunded, 'stripe', refundedInFull(), ['NOTIFY:ORDER_REFUNDED'], false],
-    [S.Shipped, S.Delivered, 'admin', paid(), ['NOTIFY:ORDER_DELIVERED'], false],
-    [S.Shipped, S.Refunded, 'reconciler', refundedInFull(), ['NOTIFY:ORDER_REFUNDED'], false],
-    [S.Delivered, S.Refunded, 'worker', refundedInFull(), ['NOTIFY:ORDER_REFUNDED'], false],
+    [S.Paid, S.Cancelled, 'worker', refundedInFull('refunded'), ['NOTIFY:order.cancelled'], true],
+    [S.Paid, S.Refunded, 'worker', refundedInFull(), ['NOTIFY:order.refunded'], false],
+    [S.Processed, S.Shipped, 'admin', paid(), ['NOTIFY:order.shipped'], false],
+    [S.Processed, S.Cancelled, 'stripe', refundedInFull('refunded'), ['NOTIFY:order.cancelled'], true],
+    [S.Processed, S.Refunded, 'stripe', refundedInFull(), ['NOTIFY:order.refunded'], false],
+    [S.Shipped, S.Delivered, 'admin', paid(), ['NOTIFY:order.delivered'], false],
+    [S.Shipped, S.Refunded, 'reconciler', refundedInFull(), ['NOTIFY:order.refunded'], false],
+    [S.Delivered, S.Refunded, 'worker', refundedInFull(), ['NOTIFY:order.refunded'], false],
   ];
 
   it.each(legal)(

@@ -1,6 +1,7 @@
-import { notification, OutboxMessage, OutboxType } from '../outbox/outbox-message';
+import { notice, OutboxMessage, OutboxType } from '../outbox/outbox-message';
 import { LedgerFacts } from '../payments/ledger/ledger';
 import { IllegalOrderTransitionError, OrderTransitionRefusedError } from './orders.errors';
+import { OrderNotice } from './orders.events';
 
 export enum OrderStatus {
   Pending = 'PENDING',
@@ -92,25 +93,25 @@ const fullyRefunded = (_: OrderFacts, ledger: LedgerFacts) =>
     : 'the ledger does not show the captured amount refunded';
 const always = () => null;
 
-const email = (kind: string) => (order: OrderFacts) => [notification(kind, order.id)];
+const tell = (event: OrderNotice) => (order: OrderFacts) => [notice(event, order.id)];
 
 const toRefunded: Transition = {
   who: ORDER_WORK,
   guard: fullyRefunded,
-  effects: email('ORDER_REFUNDED'),
+  effects: tell(OrderNotice.Refunded),
 };
 /** A paid order is cancelled once its cancellation's refund has succeeded; its stock goes back. */
 const toCancelledByRefund: Transition = {
   who: ORDER_WORK,
   guard: cancellationRefunded,
-  effects: email('ORDER_CANCELLED'),
+  effects: tell(OrderNotice.Cancelled),
   releasesStock: true,
 };
 
 /**
  * The order process (ARCHITECTURE.md §3): every legal transition with who may make it, the payment facts it
  * needs and the work it owes. Anything not listed is illegal. OrderStateWriter is the one writer that applies
- * it. What follows PAID is decided here: processing, the confirmation email and the invoice.
+ * it. What follows PAID is decided here: processing, the order.paid notice and the invoice.
  */
 const PROCESS: Record<OrderStatus, Partial<Record<OrderStatus, Transition>>> = {
   [OrderStatus.Pending]: {
@@ -124,14 +125,14 @@ const PROCESS: Record<OrderStatus, Partial<Record<OrderStatus, Transition>>> = {
           payload: {},
           dedupeKey: `process:${order.id}`,
         },
-        notification('ORDER_CONFIRMED', order.id),
+        notice(OrderNotice.Paid, order.id),
         { type: OutboxType.Invoice, aggregateId: order.id, payload: {}, dedupeKey: `invoice:${order.id}` },
       ],
     },
     [OrderStatus.Cancelled]: {
       who: ['admin', 'stripe', 'worker', 'reconciler', 'system', 'compensation'],
       guard: nothingCaptured,
-      effects: email('ORDER_CANCELLED'),
+      effects: tell(OrderNotice.Cancelled),
       releasesStock: true,
     },
   },
@@ -147,12 +148,12 @@ const PROCESS: Record<OrderStatus, Partial<Record<OrderStatus, Transition>>> = {
     [OrderStatus.Refunded]: toRefunded,
   },
   [OrderStatus.Processed]: {
-    [OrderStatus.Shipped]: { who: ['admin'], guard: noCancellation, effects: email('ORDER_SHIPPED') },
+    [OrderStatus.Shipped]: { who: ['admin'], guard: noCancellation, effects: tell(OrderNotice.Shipped) },
     [OrderStatus.Cancelled]: toCancelledByRefund,
     [OrderStatus.Refunded]: toRefunded,
   },
   [OrderStatus.Shipped]: {
-    [OrderStatus.Delivered]: { who: ['admin'], guard: always, effects: email('ORDER_DELIVERED') },
+    [OrderStatus.Delivered]: { who: ['admin'], guard: always, effects: tell(OrderNotice.Delivered) },
     [OrderStatus.Refunded]: toRefunded,
   },
   [OrderStatus.Delivered]: {

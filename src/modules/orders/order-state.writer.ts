@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
 import { Metrics } from '../../infra/metrics/metrics.service';
+import { CatalogService } from '../catalog/catalog.service';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { PaymentLedgerService } from '../payments/ledger/payment-ledger.service';
-import { Order } from './order.entity';
+import { Order } from './order';
 import { Actor, actorLabel, OrderStatus, planTransition } from './order-state';
 import { OrdersRepository } from './orders.repository';
 import { OrderTransitionsRepository } from './order-transitions.repository';
@@ -28,6 +29,7 @@ export class OrderStateWriter {
     private readonly orders: OrdersRepository,
     private readonly ledger: PaymentLedgerService,
     private readonly outbox: OutboxWriter,
+    private readonly catalog: CatalogService,
     private readonly metrics: Metrics,
   ) {}
 
@@ -48,7 +50,9 @@ export class OrderStateWriter {
       set,
     });
     await this.outbox.append(em, ...plan.effects);
-    const releasedItems = plan.releasesStock ? await this.orders.releaseStock(em, order.id) : [];
+    const releasedItems = plan.releasesStock
+      ? await this.catalog.releaseStock(em, await this.orders.claimStockRelease(em, order.id))
+      : [];
     this.metrics.orderTransitions.inc({ from: order.status, to });
     return { order: next, releasedItems };
   }

@@ -21,13 +21,13 @@ export class OrderStepsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async mark(
+    em: EntityManager,
     orderId: string,
     step: string,
     state: OrderStepState,
     error?: string,
-    em?: EntityManager,
   ): Promise<void> {
-    await (em ?? this.dataSource.manager).query(
+    await em.query(
       `INSERT INTO order_steps (order_id, step, state, attempts, last_error, done_at)
        VALUES ($1, $2, $3, 1, $4, CASE WHEN $3 = 'done' THEN now() END)
        ON CONFLICT (order_id, step) DO UPDATE SET

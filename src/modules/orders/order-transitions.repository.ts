@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
 import { CorrelationContext } from '../../infra/logging/correlation-context';
-import { Order, OrderRow, toOrder } from './order.entity';
+import { Order, OrderRow, toOrder } from './order';
 import { OrderStatus } from './order-state';
 import { OrderVersionConflictError } from './orders.errors';
 import { SETTABLE } from './orders.repository';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-import { JobRun } from '../outbox/job-runs.repository';
-import { Order, ShippingAddress } from './order.entity';
+import { JobRun } from '../../infra/queue/job-runs.repository';
+import { Order, ShippingAddress } from './order';
 import { OrderStatus } from './order-state';
 import { HistoryEntry } from './orders.repository';
 

@@ -10,9 +10,9 @@ import {
 import type { FastifyReply } from 'fastify';
 
 import { UuidParamDto } from '../../infra/http/uuid-param.dto';
-import { CurrentUser, Roles } from '../auth/access-rules';
-import { AuthUser } from '../auth/auth-user';
-import { UserRole } from '../users/user.entity';
+import { CurrentUser, Roles } from '../access/access-rules';
+import { AuthUser } from '../access/auth-user';
+import { UserRole } from '../access/user-role';
 import { CancelOrderDto } from './dto/cancel-order.dto';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQueryDto } from './dto/list-orders.query.dto';

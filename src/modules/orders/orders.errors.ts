@@ -26,22 +26,6 @@ export class OrderVersionConflictError extends DomainError {
   }
 }
 
-export class InsufficientStockError extends DomainError {
-  readonly code = 'INSUFFICIENT_STOCK';
-  readonly httpStatus = 409;
-  constructor(itemId: string) {
-    super(`Not enough stock for item ${itemId}`, { itemId }, { itemId });
-  }
-}
-
-export class OrderItemNotFoundError extends DomainError {
-  readonly code = 'ORDER_ITEM_NOT_FOUND';
-  readonly httpStatus = 422;
-  constructor(itemId: string) {
-    super(`Item ${itemId} does not exist`, { itemId }, { itemId });
-  }
-}
-
 export class MixedCurrencyError extends DomainError {
   readonly code = 'MIXED_CURRENCY';
   readonly httpStatus = 422;

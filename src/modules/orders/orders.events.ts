@@ -1,4 +1,17 @@
-import { notification, OutboxMessage, OutboxType } from '../outbox/outbox-message';
+import { notice, OutboxMessage, OutboxType } from '../outbox/outbox-message';
+
+/**
+ * What happened to an order, for whoever tells people about it (the notifications module maps each to an
+ * email in its own routing table; orders never names an email).
+ */
+export enum OrderNotice {
+  Paid = 'order.paid',
+  Shipped = 'order.shipped',
+  Delivered = 'order.delivered',
+  Cancelled = 'order.cancelled',
+  Refunded = 'order.refunded',
+  PartiallyRefunded = 'order.partially_refunded',
+}
 
 /**
  * Typed factories for the outbox messages the orders module writes outside the transition table (the work a
@@ -38,6 +51,6 @@ export const orderEvents = {
     aggregateId: orderId,
     payload: { reason },
   }),
-  /** A partial refund keeps the status but still tells the customer (once per order, like every email). */
-  partiallyRefunded: (orderId: string): OutboxMessage => notification('ORDER_REFUNDED', orderId),
+  /** A partial refund keeps the status but is still news (at most one row per order). */
+  partiallyRefunded: (orderId: string): OutboxMessage => notice(OrderNotice.PartiallyRefunded, orderId),
 };

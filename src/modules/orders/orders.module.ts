@@ -9,6 +9,7 @@ import { IdempotentRequests } from './idempotent-requests.service';
 import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderPaymentsService } from './order-payments.service';
 import { OrderQueriesService } from './order-queries.service';
+import { OrderRecordsService } from './order-records.service';
 import { OrdersController } from './orders.controller';
 import { OrdersRepository } from './orders.repository';
 import { OrderStateWriter } from './order-state.writer';
@@ -34,14 +35,15 @@ import { RefundOrderService } from './refund-order.service';
     RefundOrderService,
     OrderFulfilmentService,
     OrderPaymentsService,
+    OrderRecordsService,
   ],
+  // Services only: other modules read orders, record what they did to one, and hand in payment facts.
   exports: [
-    OrderStateWriter,
-    OrderPaymentsService,
-    CancelOrderService,
-    OrdersRepository,
     OrderQueriesService,
-    OrderStepsRepository,
+    OrderRecordsService,
+    OrderPaymentsService,
+    OrderStateWriter,
+    CancelOrderService,
   ],
 })
 export class OrdersModule {}

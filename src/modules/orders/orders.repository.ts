@@ -1,19 +1,15 @@
+import { Readable } from 'node:stream';
+
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
+import { AppConfig } from '../../config/app-config';
+import { openQueryStream } from '../../infra/database/query-stream';
 import { CorrelationContext } from '../../infra/logging/correlation-context';
-import { Order, OrderLine, OrderRow, ShippingAddress, toOrder } from './order.entity';
+import { ReservedLine } from '../catalog/stock.repository';
+import { Order, OrderLine, OrderRow, ShippingAddress, toOrder } from './order';
 import { OrderStatus } from './order-state';
-import { InsufficientStockError, OrderItemNotFoundError, OrderVersionConflictError } from './orders.errors';
-
-export interface ReservedLine {
-  itemId: string;
-  quantity: number;
-  sku: string;
-  name: string;
-  unitPriceCents: number;
-  currency: string;
-}
+import { OrderVersionConflictError } from './orders.errors';
 
 export interface HistoryEntry {
   fromStatus: OrderStatus | null;
@@ -46,70 +42,25 @@ export const SETTABLE = new Set([
 
 @Injectable()
 export class OrdersRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   /**
-   * Takes stock for every line with a guarded update (`stock >= qty`), in item-id order so concurrent
-   * orders lock rows in the same sequence and never deadlock. Throws when an item is missing or short.
+   * Marks the order's stock as released, exactly once (orders.stock_released): returns its lines when this
+   * call flipped the flag (the caller gives them back to catalog in the same transaction), else nothing.
    */
-  async reserveStock(
+  async claimStockRelease(
     em: EntityManager,
-    lines: { itemId: string; quantity: number }[],
-  ): Promise<ReservedLine[]> {
-    const reserved: ReservedLine[] = [];
-    for (const line of [...lines].sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0))) {
-      const [rows]: [{ sku: string; name: string; price_cents: number; currency: string }[], number] =
-        await em.query(
-          `UPDATE items SET stock = stock - $2, updated_at = now()
-          WHERE id = $1 AND deleted_at IS NULL AND stock >= $2
-          RETURNING sku, name, price_cents, currency`,
-          [line.itemId, line.quantity],
-        );
-      if (rows.length === 0) {
-        const exists = await em.query(`SELECT 1 FROM items WHERE id = $1 AND deleted_at IS NULL`, [
-          line.itemId,
-        ]);
-        throw exists.length
-          ? new InsufficientStockError(line.itemId)
-          : new OrderItemNotFoundError(line.itemId);
-      }
-      const row = rows[0];
-      reserved.push({
-        itemId: line.itemId,
-        quantity: line.quantity,
-        sku: row.sku,
-        name: row.name,
-        unitPriceCents: row.price_cents,
-        currency: row.currency.trim(),
-      });
-    }
-    return reserved;
-  }
-
-  /**
-   * Gives the order's stock back exactly once (guarded by orders.stock_released). Item rows are locked in id
-   * order first, as reservation locks them, so a release never deadlocks with concurrent orders. Returns the
-   * item ids.
-   */
-  async releaseStock(em: EntityManager, orderId: string): Promise<string[]> {
+    orderId: string,
+  ): Promise<{ itemId: string; quantity: number }[]> {
     const [flag]: [unknown[], number] = await em.query(
       `UPDATE orders SET stock_released = true WHERE id = $1 AND stock_released = false RETURNING id`,
       [orderId],
     );
     if (flag.length === 0) return [];
-    const locked: { id: string }[] = await em.query(
-      `SELECT i.id FROM items i WHERE i.id IN (SELECT item_id FROM order_lines WHERE order_id = $1)
-        ORDER BY i.id FOR UPDATE OF i`,
-      [orderId],
-    );
-    if (locked.length === 0) return [];
-    await em.query(
-      `UPDATE items i SET stock = i.stock + l.quantity, updated_at = now()
-         FROM (SELECT item_id, sum(quantity)::int AS quantity FROM order_lines WHERE order_id = $1 GROUP BY item_id) l
-        WHERE i.id = l.item_id`,
-      [orderId],
-    );
-    return locked.map((i) => i.id);
+    return (await this.lines(em, orderId)).map((l) => ({ itemId: l.itemId, quantity: l.quantity }));
   }
 
   async insert(
@@ -267,6 +218,41 @@ export class OrdersRepository {
       correlationId: r.correlation_id,
       at: r.created_at.toISOString(),
     }));
+  }
+
+  /** A history row that keeps the status: an operator's note. */
+  async addNote(em: EntityManager, order: Order, actor: string, note: string): Promise<void> {
+    await em.query(
+      `INSERT INTO order_history (order_id, from_status, to_status, actor, reason, correlation_id)
+       VALUES ($1, $2, $2, $3, $4, $5)`,
+      [order.id, order.status, actor, note, CorrelationContext.current() ?? null],
+    );
+  }
+
+  /**
+   * Every order matching the filters, oldest first, from a server-side cursor (flat memory for any count):
+   * the columns of an orders export, with the buyer's user id.
+   */
+  exportRows(filters: { status?: OrderStatus; from?: string; to?: string }): Promise<{
+    rows: Readable;
+    close: () => Promise<void>;
+  }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filters.status) where.push(`o.status = $${params.push(filters.status)}`);
+    if (filters.from) where.push(`o.created_at >= $${params.push(filters.from)}`);
+    if (filters.to) where.push(`o.created_at < $${params.push(filters.to)}`);
+    return openQueryStream(
+      this.config.db.url,
+      `SELECT o.id, o.created_at AS "createdAt", o.status, o.user_id AS "userId", o.total_cents AS "totalCents",
+              o.refunded_cents AS "refundedCents", o.currency,
+              (SELECT coalesce(sum(quantity), 0)::int FROM order_lines l WHERE l.order_id = o.id) AS "itemCount",
+              o.payment_intent_id AS "paymentIntentId"
+         FROM orders o ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY o.created_at, o.id`,
+      params,
+      { applicationName: 'dispatch-export' },
+    );
   }
 
   /** PENDING orders whose payment window has closed. */

@@ -5,7 +5,7 @@ import { Failpoint, Failpoints } from '../../infra/failpoints/failpoints';
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { DomainError } from '../../infra/errors/domain-error';
 import { CorrelationContext } from '../../infra/logging/correlation-context';
-import { AuthUser } from '../auth/auth-user';
+import { AuthUser } from '../access/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { PaymentProviderError, PaymentProviderUnavailableError } from '../payments/payments.errors';
@@ -13,7 +13,7 @@ import { MAXIMUM_CHARGE_MINOR_UNITS, minimumCharge } from '../payments/stripe/ch
 import { CreateOrderDto } from './dto/create-order.dto';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotentAnswer, IdempotentRequests } from './idempotent-requests.service';
-import { Order } from './order.entity';
+import { Order } from './order';
 import { toOrderResponse, OrderResponse } from './order.response';
 import { OrderStatus } from './order-state';
 import { orderEvents } from './orders.events';
@@ -78,7 +78,7 @@ export class PlaceOrderService {
     return this.idempotent.whileInFlight(user.id, SCOPE, key, requestHash, async () => {
       const order = await this.tx.run(async (em) => {
         await this.keys.claim(em, user.id, SCOPE, key, requestHash);
-        const lines = await this.orders.reserveStock(em, mergeLines(input.items));
+        const lines = await this.catalog.reserveStock(em, mergeLines(input.items));
         const currencies = new Set(lines.map((l) => l.currency));
         if (currencies.size !== 1) throw new MixedCurrencyError();
         const [currency] = [...currencies];

@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { OutboxWriter } from '../outbox/outbox.writer';
 import { LedgerRefund } from '../payments/ledger/ledger';
 import { PaymentLedgerService } from '../payments/ledger/payment-ledger.service';
-import { Order } from './order.entity';
+import { Order } from './order';
 import { Actor, actorLabel, OrderStatus, PAID_STATUSES } from './order-state';
 import { orderEvents } from './orders.events';
 import { IllegalOrderTransitionError, OrderCancellationPendingError } from './orders.errors';

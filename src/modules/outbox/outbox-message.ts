@@ -54,7 +54,8 @@ export const OUTBOX_ROUTES: Record<OutboxType, OutboxRoute> = {
   },
   [OutboxType.Notify]: {
     queue: QueueName.Notifications,
-    job: (payload) => String(payload.kind),
+    // The notifications queue's jobs are named after the event; its routing table picks the email.
+    job: (payload) => String(payload.event),
     priority: JobPriority.Notifications,
   },
   [OutboxType.Invoice]: {
@@ -74,19 +75,40 @@ export const OUTBOX_ROUTES: Record<OutboxType, OutboxRoute> = {
   },
 };
 
-/** An email that must go out once (its dedupe key is also the outbox dedupe key). */
-export function notification(
-  kind: string,
+/**
+ * Something to tell people about (an order was paid, shipped, …; an admin alert; an export is ready). The
+ * producer names the event; the notifications module decides who hears of it and how (its routing table).
+ * At most one row per (event, aggregate) unless `dedupeKey` says otherwise.
+ */
+export function notice(
+  event: string,
   aggregateId: string,
   extra: Record<string, unknown> = {},
-  dedupeKey = `${kind}:${aggregateId}`,
+  dedupeKey = `${event}:${aggregateId}`,
 ): OutboxMessage {
   return {
     type: OutboxType.Notify,
     aggregateId,
-    payload: { kind, dedupeKey, ...extra },
+    payload: { event, dedupeKey, ...extra },
     dedupeKey: `notify:${dedupeKey}`,
   };
+}
+
+/** Notice events that are not about orders. */
+export enum SystemNotice {
+  /** Something failed for good or needs an operator; `alert: { title, detail, correlationId? }`. */
+  AdminAlert = 'admin.alert',
+  /** A CSV export finished; `exportId`, `rowCount`, `requestedBy`. */
+  ExportReady = 'export.ready',
+}
+
+/** An alert for the admins, sent once per `dedupeKey`. */
+export function adminAlert(
+  aggregateId: string,
+  alert: { title: string; detail: string; correlationId?: string },
+  dedupeKey: string,
+): OutboxMessage {
+  return notice(SystemNotice.AdminAlert, aggregateId, { alert }, `ADMIN_ALERT:${dedupeKey}`);
 }
 
 export interface OutboxMessage {

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 
 import { OutboxCleanup } from './outbox.cleanup';
-import { OutboxModule } from './outbox.module';
+import { OutboxRepository } from './outbox.repository';
 import { OutboxRelay } from './outbox.relay';
 
 /** The relay and cleanup loops: worker processes only. */
-@Module({ imports: [OutboxModule], providers: [OutboxRelay, OutboxCleanup], exports: [OutboxRelay] })
+@Module({ providers: [OutboxRepository, OutboxRelay, OutboxCleanup], exports: [OutboxRelay] })
 export class OutboxRelayModule {}

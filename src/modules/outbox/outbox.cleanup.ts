@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-
 import { AppConfig } from '../../config/app-config';
+import { OutboxRepository } from './outbox.repository';
 
 const CLEANUP_EVERY_MS = 10 * 60_000;
 
@@ -15,7 +14,7 @@ export class OutboxCleanup implements OnApplicationBootstrap, OnApplicationShutd
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -32,10 +31,7 @@ export class OutboxCleanup implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async purge(): Promise<number> {
-    const [, deleted]: [unknown, number] = await this.dataSource.query(
-      `DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)`,
-      [this.config.outbox.retentionSeconds],
-    );
+    const deleted = await this.outbox.purgeSent(this.config.outbox.retentionSeconds);
     if (deleted) this.logger.log({ deleted }, 'purged sent outbox rows');
     return deleted;
   }

@@ -1,30 +1,28 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 
 import { Metrics } from '../../infra/metrics/metrics.service';
-import { JobExecutor } from './job-executor.service';
-import { JobRunsRepository } from './job-runs.repository';
+import { JobFailureAlerts } from './job-failure-alerts';
+import { OutboxRepository } from './outbox.repository';
+import { OutboxService } from './outbox.service';
 import { OutboxWriter } from './outbox.writer';
 
-/** Writing to the outbox, job runs and the shared job executor: for every process. */
+/** Writing to the outbox, re-dispatching and inspecting it, and alerting on failed jobs: for every process. */
 @Module({
-  providers: [OutboxWriter, JobRunsRepository, JobExecutor],
-  exports: [OutboxWriter, JobRunsRepository, JobExecutor],
+  providers: [OutboxRepository, OutboxWriter, OutboxService, JobFailureAlerts],
+  exports: [OutboxWriter, OutboxService, JobFailureAlerts],
 })
 export class OutboxModule implements OnModuleInit {
   constructor(
     private readonly metrics: Metrics,
-    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   /** Outbox lag at scrape time: how many rows wait for the relay and how old the oldest is. */
   onModuleInit(): void {
     this.metrics.addCollector(async () => {
-      const [row]: { unsent: string; age: number | null }[] = await this.dataSource.query(
-        `SELECT count(*) AS unsent, extract(epoch FROM now() - min(occurred_at))::float8 AS age FROM outbox WHERE sent_at IS NULL`,
-      );
-      this.metrics.outboxUnsent.set(Number(row.unsent));
-      this.metrics.outboxOldestAge.set(row.age ?? 0);
+      const { unsent, oldestAgeSeconds } = await this.outbox.lag();
+      this.metrics.outboxUnsent.set(unsent);
+      this.metrics.outboxOldestAge.set(oldestAgeSeconds);
     });
   }
 }

@@ -8,17 +8,9 @@ import { Failpoint, Failpoints } from '../../infra/failpoints/failpoints';
 import { Metrics } from '../../infra/metrics/metrics.service';
 import { QueueName } from '../../infra/queue/queue-names';
 import { QueueRegistry } from '../../infra/queue/queue-registry';
-import { JobRunsRepository } from './job-runs.repository';
-import { jobIdFor, jobNameOf, OUTBOX_ROUTES, OutboxType } from './outbox-message';
-
-interface OutboxRow {
-  id: string;
-  type: OutboxType;
-  aggregate_id: string;
-  payload: Record<string, unknown>;
-  correlation_id: string | null;
-  deliver_after: Date | null;
-}
+import { JobRunsRepository } from '../../infra/queue/job-runs.repository';
+import { OutboxRepository } from './outbox.repository';
+import { jobIdFor, jobNameOf, OUTBOX_ROUTES } from './outbox-message';
 
 const NOTIFY_CHANNEL = 'outbox_inserted';
 
@@ -46,6 +38,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly metrics: Metrics,
     private readonly failpoints: Failpoints,
     private readonly queues: QueueRegistry,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -66,11 +59,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** Relays one batch; returns how many rows it dispatched. Public for tests and the reconciler. */
   async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (em) => {
-      const rows: OutboxRow[] = await em.query(
-        `SELECT id, type, aggregate_id, payload, correlation_id, deliver_after FROM outbox
-          WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.config.outbox.batchSize],
-      );
+      const rows = await this.outbox.lockUnsent(em, this.config.outbox.batchSize);
       if (rows.length === 0) return 0;
       this.metrics.relayBatchSize.observe(rows.length);
       const byQueue = new Map<QueueName, Parameters<Queue['addBulk']>[0]>();
@@ -97,7 +86,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       for (const [queue, jobs] of byQueue) await this.queues.get(queue)!.addBulk(jobs);
       this.failpoints.hit(Failpoint.RelayEnqueued);
       const ids = rows.map((r) => r.id);
-      await em.query(`UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+      await this.outbox.markSent(em, ids);
       await this.jobRuns.recordQueued(
         em,
         rows.map((row) => ({

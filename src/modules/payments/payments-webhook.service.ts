@@ -13,6 +13,7 @@ import {
 import { InvalidWebhookSignatureError } from './payments.errors';
 import { PaymentEvent } from './stripe/payment-gateway';
 import { StripeClient } from './stripe/stripe.client';
+import { WebhookEventsRepository } from './webhook-events.repository';
 
 export type WebhookOutcome = PaymentFactOutcome | 'duplicate' | 'ignored';
 
@@ -30,6 +31,7 @@ export class PaymentsWebhookService {
     private readonly orderPayments: OrderPaymentsService,
     private readonly catalog: CatalogService,
     private readonly metrics: Metrics,
+    private readonly inbox: WebhookEventsRepository,
   ) {}
 
   async receive(rawBody: Buffer | undefined, signature: string | undefined): Promise<WebhookOutcome> {
@@ -39,19 +41,10 @@ export class PaymentsWebhookService {
       throw new InvalidWebhookSignatureError();
     }
     const { outcome, orderId, releasedItems } = await this.tx.run(async (em) => {
-      // INSERT … RETURNING answers the rows themselves (UPDATE answers [rows, count]).
-      const inserted: unknown[] = await em.query(
-        `INSERT INTO webhook_events (event_id, type, outcome) VALUES ($1, $2, 'received')
-         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-        [event.id, event.type],
-      );
-      if (inserted.length === 0) return { outcome: 'duplicate' as const, orderId: null, releasedItems: [] };
+      if (!(await this.inbox.receive(em, event.id, event.type)))
+        return { outcome: 'duplicate' as const, orderId: null, releasedItems: [] };
       const applied = await this.apply(em, event);
-      await em.query(`UPDATE webhook_events SET outcome = $2, order_id = $3 WHERE event_id = $1`, [
-        event.id,
-        applied.outcome,
-        applied.orderId,
-      ]);
+      await this.inbox.recordOutcome(em, event.id, applied.outcome, applied.orderId);
       return applied;
     });
     await this.catalog.invalidate(...releasedItems);

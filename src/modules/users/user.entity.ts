@@ -1,9 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export enum UserRole {
-  Customer = 'customer',
-  Admin = 'admin',
-}
+import { UserRole } from '../access/user-role';
 
 @Entity('users')
 export class UserEntity {

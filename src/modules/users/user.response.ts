@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { UserEntity, UserRole } from './user.entity';
+import { UserEntity } from './user.entity';
+import { UserRole } from '../access/user-role';
 
 export class UserResponse {
   @ApiProperty({ format: 'uuid' }) id: string;

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 
-import { CurrentUser } from '../auth/access-rules';
-import { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../access/access-rules';
+import { AuthUser } from '../access/auth-user';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { toUserResponse, UserResponse } from './user.response';
 import { UsersService } from './users.service';

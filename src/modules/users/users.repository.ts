@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 
 import { isPgError, PgErrorCode } from '../../infra/database/pg-errors';
-import { UserEntity, UserRole } from './user.entity';
+import { UserEntity } from './user.entity';
+import { UserRole } from '../access/user-role';
 import { EmailTakenError } from './users.errors';
 
 export interface NewUser {
@@ -20,6 +21,10 @@ export class UsersRepository {
 
   findById(id: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ id });
+  }
+
+  findByIds(ids: string[]): Promise<UserEntity[]> {
+    return ids.length ? this.users.findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {

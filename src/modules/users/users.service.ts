@@ -5,7 +5,8 @@ import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { UpdateProfileDto } from './dto/update-profile.dto';
 import { PasswordHasher } from './password-hasher';
-import { UserEntity, UserRole } from './user.entity';
+import { UserEntity } from './user.entity';
+import { UserRole } from '../access/user-role';
 import { UserNotFoundError, WrongCurrentPasswordError } from './users.errors';
 import { UsersRepository } from './users.repository';
 
@@ -24,15 +25,21 @@ export class UsersService {
     private readonly tx: TransactionRunner,
   ) {}
 
-  /** Creates a customer. The role is never taken from the caller. */
-  async register(em: EntityManager, input: Registration): Promise<UserEntity> {
-    return this.users.insert(em, {
-      email: input.email.toLowerCase(),
-      name: input.name,
-      passwordHash: await this.hasher.hash(input.password),
-      role: UserRole.Customer,
-      language: input.language,
-    });
+  /**
+   * Creates a customer (the role is never taken from the caller). The password is hashed before the
+   * transaction opens: argon2 takes tens of milliseconds, and no pooled connection may wait on it.
+   */
+  async register(input: Registration): Promise<UserEntity> {
+    const passwordHash = await this.hasher.hash(input.password);
+    return this.tx.run((em) =>
+      this.users.insert(em, {
+        email: input.email.toLowerCase(),
+        name: input.name,
+        passwordHash,
+        role: UserRole.Customer,
+        language: input.language,
+      }),
+    );
   }
 
   /** The user when the credentials match; null otherwise, in the same time whether or not the email exists. */
@@ -40,6 +47,12 @@ export class UsersService {
     const user = await this.users.findByEmail(email);
     if (!user) return this.hasher.verifyAgainstNothing(password).then(() => null);
     return (await this.hasher.verify(user.passwordHash, password)) ? user : null;
+  }
+
+  /** Email addresses of these users (unknown ids are left out). */
+  async emailsOf(ids: string[]): Promise<Map<string, string>> {
+    const users = await this.users.findByIds([...new Set(ids)]);
+    return new Map(users.map((u) => [u.id, u.email]));
   }
 
   async get(id: string): Promise<UserEntity> {

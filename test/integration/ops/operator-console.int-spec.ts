@@ -35,10 +35,11 @@ describe('operator console API (admin)', () => {
 
   it('lists a failed job with its order and correlation id, retries it, and audits the retry', async () => {
     const notifications = t.app.get<Queue>(getQueueToken(QueueName.Notifications));
+    // An admin alert notice without its alert: the email cannot be rendered, so the job fails for good.
     const job = await notifications.add(
-      'ADMIN_ALERT',
+      'admin.alert',
       {
-        kind: 'ADMIN_ALERT',
+        event: 'admin.alert',
         dedupeKey: 'ops-broken',
         orderId: BROKEN_ORDER,
         outboxId: '0',
@@ -53,7 +54,7 @@ describe('operator console API (admin)', () => {
     });
     expect(failed).toMatchObject({
       queue: 'notifications',
-      name: 'ADMIN_ALERT',
+      name: 'admin.alert',
       orderId: BROKEN_ORDER,
       correlationId: 'ops-corr-123456',
       attempts: 1,

@@ -20,7 +20,7 @@ import {
   send,
   unstorableText,
   WriteWatcher,
-} from './fuzz-harness';
+} from '../../support/fuzz-harness';
 
 const RUNS = 40;
 

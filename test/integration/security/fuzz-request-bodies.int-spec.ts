@@ -32,7 +32,7 @@ import {
   toJson,
   unstorableText,
   WriteWatcher,
-} from './fuzz-harness';
+} from '../../support/fuzz-harness';
 
 const RUNS = 40;
 

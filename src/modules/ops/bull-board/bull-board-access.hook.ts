@@ -5,7 +5,7 @@ import { ForbiddenError, UnauthenticatedError } from '../../../infra/errors/comm
 import { BULL_BOARD_PATH } from '../../../infra/http/configure-app';
 import { InvalidAccessTokenError } from '../../auth/auth.errors';
 import { AuthService } from '../../auth/auth.service';
-import { UserRole } from '../../users/user.entity';
+import { UserRole } from '../../access/user-role';
 import { readBullBoardToken } from './bull-board-cookie';
 
 type Access = 'admin' | 'not-admin' | 'anonymous';

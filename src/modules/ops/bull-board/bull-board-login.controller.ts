@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../../config/app-config';
 import { BULL_BOARD_PATH } from '../../../infra/http/configure-app';
 import { StrictRateLimit } from '../../../infra/http/rate-limit';
-import { Public } from '../../auth/access-rules';
+import { Public } from '../../access/access-rules';
 import { BULL_BOARD_COOKIE, bullBoardCookieOptions, readBullBoardToken } from './bull-board-cookie';
 import { renderLoginPage } from './bull-board-login.page';
 import { BullBoardLoginService } from './bull-board-login.service';

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 
 import { AuthService } from '../../auth/auth.service';
 import { InvalidCredentialsError } from '../../auth/auth.errors';
-import { UserRole } from '../../users/user.entity';
+import { UserRole } from '../../access/user-role';
 import { UsersService } from '../../users/users.service';
 
 export type BullBoardSignIn =

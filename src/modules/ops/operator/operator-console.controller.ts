@@ -2,9 +2,9 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 
 import { UuidParamDto } from '../../../infra/http/uuid-param.dto';
-import { CurrentUser, Roles } from '../../auth/access-rules';
-import { AuthUser } from '../../auth/auth-user';
-import { UserRole } from '../../users/user.entity';
+import { CurrentUser, Roles } from '../../access/access-rules';
+import { AuthUser } from '../../access/auth-user';
+import { UserRole } from '../../access/user-role';
 import { JobRefDto } from './dto/job-ref.dto';
 import { OpsListQueryDto } from './dto/ops-list.query.dto';
 import { OpsReasonDto } from './dto/ops-reason.dto';

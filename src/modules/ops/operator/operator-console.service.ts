@@ -1,15 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
 
 import { TransactionRunner } from '../../../infra/database/transaction-runner';
-import { CorrelationContext } from '../../../infra/logging/correlation-context';
+import { JobRunsRepository } from '../../../infra/queue/job-runs.repository';
 import { QueueName } from '../../../infra/queue/queue-names';
 import { QueueRegistry } from '../../../infra/queue/queue-registry';
-import { OrderNotFoundError } from '../../orders/orders.errors';
+import { OrderRecordsService } from '../../orders/order-records.service';
+import { outboxIdOf } from '../../outbox/outbox-message';
+import { OutboxService, StuckOutboxRow } from '../../outbox/outbox.service';
 import { PaymentLedgerService } from '../../payments/ledger/payment-ledger.service';
 import { UnmatchedPayment } from '../../payments/ledger/unmatched-payments.repository';
-import { outboxIdOf } from '../../outbox/outbox-message';
 import { JobNotFailedError, JobNotFoundError } from './operator-console.errors';
+import { AuditEntry, OpsAuditRepository } from './ops-audit.repository';
+
+export type { StuckOutboxRow };
 
 export interface FailedJob {
   jobId: string;
@@ -22,27 +25,22 @@ export interface FailedJob {
   failedAt: string;
 }
 
-export interface StuckOutboxRow {
-  outboxId: string;
-  type: string;
-  orderId: string;
-  correlationId: string | null;
-  occurredAt: string;
-  ageSeconds: number;
-}
-
 /**
- * The operator console: what is broken (failed jobs, outbox rows the relay has not sent) with the order and
- * correlation id to follow it in the logs, and the two repairs (retry a job, resolve a compensated order).
- * Every repair is written to ops_audit with the admin, the reason and the request's correlation id.
+ * The operator console: what is broken (failed jobs, outbox rows the relay has not sent, payments that
+ * matched no order) with the order and correlation id to follow it in the logs, and the two repairs (retry a
+ * job, resolve an order). Every repair is written to ops_audit with the admin, the reason and the request's
+ * correlation id. It reads and repairs through the owners' services; its own table is ops_audit.
  */
 @Injectable()
 export class OperatorConsoleService {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly queues: QueueRegistry,
+    private readonly jobRuns: JobRunsRepository,
+    private readonly outbox: OutboxService,
+    private readonly orders: OrderRecordsService,
     private readonly ledger: PaymentLedgerService,
+    private readonly audit: OpsAuditRepository,
   ) {}
 
   unmatchedPayments(limit: number): Promise<UnmatchedPayment[]> {
@@ -50,52 +48,20 @@ export class OperatorConsoleService {
   }
 
   async failedJobs(limit: number): Promise<FailedJob[]> {
-    const rows: {
-      job_id: string;
-      queue: string;
-      name: string;
-      aggregate_id: string;
-      attempts: number;
-      last_error: string | null;
-      correlation_id: string | null;
-      updated_at: Date;
-    }[] = await this.dataSource.query(
-      `SELECT * FROM job_runs WHERE state = 'failed' ORDER BY updated_at DESC LIMIT $1`,
-      [limit],
-    );
-    return rows.map((r) => ({
-      jobId: r.job_id,
+    return (await this.jobRuns.recentlyFailed(limit)).map((r) => ({
+      jobId: r.jobId,
       queue: r.queue,
       name: r.name,
-      orderId: r.aggregate_id,
+      orderId: r.aggregateId,
       attempts: r.attempts,
-      lastError: r.last_error,
-      correlationId: r.correlation_id,
-      failedAt: r.updated_at.toISOString(),
+      lastError: r.lastError,
+      correlationId: r.correlationId,
+      failedAt: r.updatedAt,
     }));
   }
 
-  async stuckOutbox(olderThanSeconds: number, limit: number): Promise<StuckOutboxRow[]> {
-    const rows: {
-      id: string;
-      type: string;
-      aggregate_id: string;
-      correlation_id: string | null;
-      occurred_at: Date;
-      age: number;
-    }[] = await this.dataSource.query(
-      `SELECT id, type, aggregate_id, correlation_id, occurred_at, extract(epoch FROM now() - occurred_at)::float8 AS age
-           FROM outbox WHERE sent_at IS NULL AND occurred_at < now() - make_interval(secs => $1) ORDER BY id LIMIT $2`,
-      [olderThanSeconds, limit],
-    );
-    return rows.map((r) => ({
-      outboxId: String(r.id),
-      type: r.type,
-      orderId: r.aggregate_id,
-      correlationId: r.correlation_id,
-      occurredAt: r.occurred_at.toISOString(),
-      ageSeconds: Math.round(r.age),
-    }));
+  stuckOutbox(olderThanSeconds: number, limit: number): Promise<StuckOutboxRow[]> {
+    return this.outbox.stuck(olderThanSeconds, limit);
   }
 
   /**
@@ -117,77 +83,38 @@ export class OperatorConsoleService {
       action = 'retried';
     } else {
       const outboxId = outboxIdOf(jobId);
-      const [, changed]: [unknown, number] = outboxId
-        ? await this.dataSource.query(`UPDATE outbox SET sent_at = NULL WHERE id = $1`, [outboxId])
-        : [null, 0];
-      if (!changed) throw new JobNotFoundError(jobId);
+      if (!outboxId || !(await this.outbox.redispatch(outboxId))) throw new JobNotFoundError(jobId);
       action = 'redispatched';
     }
     await this.tx.run(async (em) => {
-      await em.query(`UPDATE job_runs SET state = 'queued', updated_at = now() WHERE job_id = $1`, [jobId]);
-      await this.audit(em, admin, `job.${action}`, `${queueName}/${jobId}`, reason, {});
+      await this.jobRuns.markRequeued(em, jobId);
+      await this.audit.insert(em, {
+        actor: admin,
+        action: `job.${action}`,
+        target: `${queueName}/${jobId}`,
+        reason,
+        details: {},
+      });
     });
     return { jobId, action };
   }
 
-  /** Records an operator's resolution of a (compensated) order in its history; the status does not change. */
-  async resolveOrder(
-    admin: string,
-    orderId: string,
-    reason: string,
-  ): Promise<{ orderId: string; status: string }> {
+  /** Records the operator's resolution of an order in its history (the status does not change). */
+  resolveOrder(admin: string, orderId: string, reason: string): Promise<{ orderId: string; status: string }> {
     return this.tx.run(async (em) => {
-      const rows: { status: string }[] = await em.query(
-        `SELECT status FROM orders WHERE id = $1 FOR UPDATE`,
-        [orderId],
-      );
-      if (!rows[0]) throw new OrderNotFoundError(orderId);
-      await em.query(
-        `INSERT INTO order_history (order_id, from_status, to_status, actor, reason, correlation_id) VALUES ($1, $2, $2, $3, $4, $5)`,
-        [orderId, rows[0].status, admin, `resolved: ${reason}`, CorrelationContext.current() ?? null],
-      );
-      await this.audit(em, admin, 'order.resolved', `order/${orderId}`, reason, { status: rows[0].status });
-      return { orderId, status: rows[0].status };
+      const status = await this.orders.addOperatorNote(em, orderId, admin, `resolved: ${reason}`);
+      await this.audit.insert(em, {
+        actor: admin,
+        action: 'order.resolved',
+        target: `order/${orderId}`,
+        reason,
+        details: { status },
+      });
+      return { orderId, status };
     });
   }
 
-  async auditTrail(target?: string, limit = 100): Promise<unknown[]> {
-    const rows: {
-      id: string;
-      actor: string;
-      action: string;
-      target: string;
-      reason: string | null;
-      details: unknown;
-      correlation_id: string | null;
-      created_at: Date;
-    }[] = await this.dataSource.query(
-      `SELECT * FROM ops_audit WHERE ($1::text IS NULL OR target = $1) ORDER BY id DESC LIMIT $2`,
-      [target ?? null, limit],
-    );
-    return rows.map((r) => ({
-      id: String(r.id),
-      actor: r.actor,
-      action: r.action,
-      target: r.target,
-      reason: r.reason,
-      details: r.details,
-      correlationId: r.correlation_id,
-      at: r.created_at.toISOString(),
-    }));
-  }
-
-  private async audit(
-    em: EntityManager,
-    actor: string,
-    action: string,
-    target: string,
-    reason: string,
-    details: object,
-  ): Promise<void> {
-    await em.query(
-      `INSERT INTO ops_audit (actor, action, target, reason, details, correlation_id) VALUES ($1, $2, $3, $4, $5::jsonb, $6)`,
-      [actor, action, target, reason, JSON.stringify(details), CorrelationContext.current() ?? null],
-    );
+  auditTrail(target?: string, limit = 100): Promise<AuditEntry[]> {
+    return this.audit.list(target, limit);
   }
 }

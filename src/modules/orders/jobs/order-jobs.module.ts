@@ -4,6 +4,8 @@ import { CatalogModule } from '../../catalog/catalog.module';
 import { OutboxModule } from '../../outbox/outbox.module';
 import { PaymentLedgerModule } from '../../payments/ledger/payment-ledger.module';
 import { OrdersModule } from '../orders.module';
+import { OrdersRepository } from '../orders.repository';
+import { OrderStepsRepository } from '../order-steps.repository';
 import { OrderJobCompensation } from './order-compensation';
 import { ORDER_JOB_STRATEGIES, OrderJobStrategy } from './order-job.strategy';
 import { OrderJobsProcessor } from './order-jobs.processor';
@@ -29,6 +31,9 @@ const STRATEGIES = [
 @Module({
   imports: [OrdersModule, OutboxModule, PaymentLedgerModule, CatalogModule],
   providers: [
+    // The orders module's own repositories: this is its worker side (they are not exported to anyone).
+    OrdersRepository,
+    OrderStepsRepository,
     ...STRATEGIES,
     { provide: ORDER_JOB_STRATEGIES, inject: STRATEGIES, useFactory: (...all: OrderJobStrategy[]) => all },
     PaymentIntentCancellation,

@@ -7,7 +7,8 @@ import { JobOutcome } from '../../../infra/queue/job-outcome';
 import { ManagedWorkerHost, QueueWorkerOptions } from '../../../infra/queue/managed-worker.host';
 import { OrderJob, QueueName } from '../../../infra/queue/queue-names';
 import { LockKey } from '../../../infra/redis/lock-keys';
-import { JobExecutor } from '../../outbox/job-executor.service';
+import { JobExecutor } from '../../../infra/queue/job-executor';
+import { JobFailureAlerts } from '../../outbox/job-failure-alerts';
 import { OrderJobCompensation } from './order-compensation';
 import { buildStrategyRegistry, ORDER_JOB_STRATEGIES, OrderJobStrategy } from './order-job.strategy';
 
@@ -23,6 +24,7 @@ export class OrderJobsProcessor extends ManagedWorkerHost {
     @Inject(ORDER_JOB_STRATEGIES) strategies: OrderJobStrategy[],
     private readonly executor: JobExecutor,
     private readonly compensation: OrderJobCompensation,
+    private readonly alerts: JobFailureAlerts,
     config: AppConfig,
   ) {
     super(QueueName.Orders, config);
@@ -40,7 +42,15 @@ export class OrderJobsProcessor extends ManagedWorkerHost {
       // Same lease as BullMQ's job lock: Redlock extends it while the job runs; a dead worker's lapses.
       lockKey: LockKey.order(job.data.orderId),
       lockTtlMs: this.config.queues.lockMs,
-      onFinalFailure: (em, message) => this.compensation.onFinalFailure(em, job, message),
+      lockWaitMs: this.config.queues.lockWaitMs,
+      onFinalFailure: async (em, message) =>
+        this.alerts.record(
+          em,
+          job,
+          QueueName.Orders,
+          message,
+          await this.compensation.onFinalFailure(em, job, message),
+        ),
     });
   }
 }

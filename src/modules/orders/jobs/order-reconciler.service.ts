@@ -1,5 +1,4 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../../config/app-config';
 import { TransactionRunner } from '../../../infra/database/transaction-runner';
@@ -8,7 +7,8 @@ import { OrderJob, QueueName } from '../../../infra/queue/queue-names';
 import { QueueRegistry } from '../../../infra/queue/queue-registry';
 import { LockService } from '../../../infra/redis/lock.service';
 import { LockKey } from '../../../infra/redis/lock-keys';
-import { JobRunsRepository } from '../../outbox/job-runs.repository';
+import { JobRunsRepository } from '../../../infra/queue/job-runs.repository';
+import { OutboxService } from '../../outbox/outbox.service';
 import { OutboxWriter } from '../../outbox/outbox.writer';
 import { PaymentLedgerService } from '../../payments/ledger/payment-ledger.service';
 import { orderEvents } from '../orders.events';
@@ -47,13 +47,13 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
   private stopped = false;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly orders: OrdersRepository,
     private readonly expire: ExpireOrderStrategy,
     private readonly ledger: PaymentLedgerService,
     private readonly jobRuns: JobRunsRepository,
     private readonly outbox: OutboxWriter,
+    private readonly outboxes: OutboxService,
     private readonly tx: TransactionRunner,
     private readonly locks: LockService,
     private readonly metrics: Metrics,
@@ -92,7 +92,7 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
       try {
         const outcome = await this.locks.withLock(
           LockKey.order(orderId),
-          { ttlMs: 30_000, waitMs: 1000 },
+          { ttlMs: this.config.queues.lockMs, waitMs: this.config.queues.lockWaitMs },
           () => this.expire.handle({ orderId, outboxId: 'reconciler' }),
         );
         if (outcome.status === 'done') report.expired++;
@@ -108,11 +108,7 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
       // Each run is looked up in its own queue: a job of another queue is not "lost" from this one.
       const queue = this.queues.get(run.queue);
       if (queue && (await queue.getJob(run.jobId))) continue;
-      const [, changed]: [unknown, number] = await this.dataSource.query(
-        `UPDATE outbox SET sent_at = NULL WHERE id = $1 AND sent_at IS NOT NULL`,
-        [run.outboxId],
-      );
-      if (changed) report.redispatched++;
+      if (await this.outboxes.redispatch(run.outboxId)) report.redispatched++;
       else
         this.logger.warn({ jobId: run.jobId, outboxId: run.outboxId }, 'lost job whose outbox row is gone');
     }
@@ -138,12 +134,8 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
       report.refundChecks = due.length;
     }
 
-    const [{ count, oldest }]: { count: string; oldest: Date | null }[] = await this.dataSource.query(
-      `SELECT count(*) AS count, min(occurred_at) AS oldest FROM outbox
-        WHERE sent_at IS NULL AND occurred_at < now() - make_interval(secs => $1)`,
-      [this.config.outbox.stuckAfterSeconds],
-    );
-    report.stuckOutboxRows = Number(count);
+    const { count, oldest } = await this.outboxes.stuckSummary(this.config.outbox.stuckAfterSeconds);
+    report.stuckOutboxRows = count;
     if (report.stuckOutboxRows) {
       this.logger.warn(
         { stuckOutboxRows: report.stuckOutboxRows, oldest },

@@ -4,7 +4,7 @@ import { TransactionRunner } from '../../../infra/database/transaction-runner';
 import { JobOutcome } from '../../../infra/queue/job-outcome';
 import { CatalogService } from '../../catalog/catalog.service';
 import { PAYMENT_GATEWAY, PaymentGateway, PaymentIntentState } from '../../payments/stripe/payment-gateway';
-import { Order } from '../order.entity';
+import { Order } from '../order';
 import { Actor, OrderStatus } from '../order-state';
 import { OrderPaymentsService } from '../order-payments.service';
 import { OrderStateWriter } from '../order-state.writer';

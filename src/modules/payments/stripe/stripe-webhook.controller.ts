@@ -4,7 +4,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
-import { Public } from '../../auth/access-rules';
+import { Public } from '../../access/access-rules';
 import { PaymentsWebhookService, WebhookOutcome } from '../payments-webhook.service';
 
 @ApiTags('payments')

@@ -4,7 +4,7 @@ import { TransactionRunner } from '../../../../infra/database/transaction-runner
 import { OrderJobPayloads } from '../../../../infra/queue/job-payloads';
 import { OrderJob } from '../../../../infra/queue/queue-names';
 import { CatalogService } from '../../../catalog/catalog.service';
-import { notification } from '../../../outbox/outbox-message';
+import { adminAlert } from '../../../outbox/outbox-message';
 import { OutboxWriter } from '../../../outbox/outbox.writer';
 import { CancelOrderService } from '../../cancel-order.service';
 import { OrderStatus } from '../../order-state';
@@ -53,19 +53,16 @@ export class CompensateOrderStrategy implements OrderJobStrategy<OrderJob.Compen
       const paid = order.status !== OrderStatus.Pending;
       await this.outbox.append(
         em,
-        notification(
-          'ADMIN_ALERT',
+        adminAlert(
           order.id,
           {
-            alert: {
-              title: `Order ${order.id} compensated`,
-              detail:
-                `${payload.failedJob} failed for good (${payload.error}); the order was ${order.status} and ` +
-                (paid ? 'is being refunded in full and cancelled.' : 'is now cancelled.'),
-              correlationId: payload.correlationId,
-            },
+            title: `Order ${order.id} compensated`,
+            detail:
+              `${payload.failedJob} failed for good (${payload.error}); the order was ${order.status} and ` +
+              (paid ? 'is being refunded in full and cancelled.' : 'is now cancelled.'),
+            correlationId: payload.correlationId,
           },
-          `ADMIN_ALERT:compensated:${order.id}`,
+          `compensated:${order.id}`,
         ),
       );
       return { released: requested.releasedItems, previous: order.status };

@@ -38,7 +38,7 @@ export class ProcessOrderStrategy implements OrderJobStrategy<OrderJob.Process> 
         if (error instanceof OrderTransitionRefusedError) return { status: 'skipped', reason: error.message };
         throw error;
       }
-      await this.steps.mark(order.id, 'inventory_committed', 'done', undefined, em);
+      await this.steps.mark(em, order.id, 'inventory_committed', 'done');
       return { status: 'done' };
     });
   }

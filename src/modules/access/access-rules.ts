@@ -1,8 +1,12 @@
 import { createParamDecorator, CustomDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 
-import { UserRole } from '../users/user.entity';
+import { UserRole } from './user-role';
 import { AuthUser } from './auth-user';
 
+/**
+ * The access rules every controller states (who may call a route), in one place that auth (which enforces
+ * them) and every feature module (which declares them) import.
+ */
 export const IS_PUBLIC = 'dispatch:isPublic';
 export const ROLES = 'dispatch:roles';
 

@@ -1,4 +1,4 @@
-import { centsToDecimal, formatMoney } from './money.format';
+import { centsToDecimal, formatMoney } from './money-format';
 
 describe('formatMoney', () => {
   it.each([
@@ -36,6 +36,17 @@ describe('formatMoney', () => {
 
   it.each(['', 'EURO', 'E1R', '€'])('rejects currency %p', (currency) => {
     expect(() => formatMoney(100, currency)).toThrow(RangeError);
+  });
+});
+
+describe('formatMoney in other locales and currencies', () => {
+  it('uses the locale separators', () => {
+    expect(formatMoney(123450, 'EUR', { group: '.', decimal: ',' })).toBe('EUR 1.234,50');
+  });
+
+  it('has no minor part for a zero-decimal currency', () => {
+    expect(formatMoney(1500, 'JPY')).toBe('JPY 1,500');
+    expect(centsToDecimal(1500, 'JPY')).toBe('1500');
   });
 });
 

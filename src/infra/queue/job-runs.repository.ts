@@ -60,17 +60,7 @@ const toJobRun = (r: JobRunRow): JobRun => ({
 export class JobRunsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async recordQueued(
-    em: EntityManager,
-    runs: {
-      jobId: string;
-      aggregateId: string;
-      outboxId: string;
-      queue: string;
-      name: string;
-      correlationId: string | null;
-    }[],
-  ): Promise<void> {
+  async recordQueued(em: EntityManager, runs: JobRunRef[]): Promise<void> {
     if (runs.length === 0) return;
     await em.query(
       `INSERT INTO job_runs (job_id, aggregate_id, outbox_id, queue, name, state, correlation_id)
@@ -128,6 +118,20 @@ export class JobRunsRepository {
       [olderThanSeconds, limit],
     );
     return rows.map(toJobRun);
+  }
+
+  /** The latest runs that failed for good, newest first (the operator console's list). */
+  async recentlyFailed(limit: number): Promise<(JobRun & { aggregateId: string })[]> {
+    const rows: (JobRunRow & { aggregate_id: string })[] = await this.dataSource.query(
+      `SELECT * FROM job_runs WHERE state = 'failed' ORDER BY updated_at DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ ...toJobRun(r), aggregateId: r.aggregate_id }));
+  }
+
+  /** An operator retried the job: it is queued again. */
+  async markRequeued(em: EntityManager, jobId: string): Promise<void> {
+    await em.query(`UPDATE job_runs SET state = 'queued', updated_at = now() WHERE job_id = $1`, [jobId]);
   }
 
   /** Runs of these jobs of the queue that failed for good. */

@@ -2,18 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { EntityManager } from 'typeorm';
 
-import { TransactionRunner } from '../../infra/database/transaction-runner';
-import { DomainError } from '../../infra/errors/domain-error';
-import { CorrelationContext } from '../../infra/logging/correlation-context';
-import { JobEnvelope } from '../../infra/queue/job-payloads';
-import { JobOutcome } from '../../infra/queue/job-outcome';
-import { QueueName } from '../../infra/queue/queue-names';
-import { Metrics } from '../../infra/metrics/metrics.service';
-import { LockService } from '../../infra/redis/lock.service';
+import { TransactionRunner } from '../database/transaction-runner';
+import { DomainError } from '../errors/domain-error';
+import { CorrelationContext } from '../logging/correlation-context';
+import { Metrics } from '../metrics/metrics.service';
+import { LockService } from '../redis/lock.service';
+import { JobEnvelope } from './job-payloads';
+import { JobOutcome } from './job-outcome';
+import { QueueName } from './queue-names';
 import { JobRunRef, JobRunsRepository } from './job-runs.repository';
-import { notification } from './outbox-message';
-import { OutboxMessage } from './outbox-message';
-import { OutboxWriter } from './outbox.writer';
 
 class RetryLaterError extends Error {
   override name = 'RetryLaterError';
@@ -23,20 +20,19 @@ export interface ExecuteOptions {
   /** Redlock resource held while the handler runs (lease = the job lock, extended while alive). */
   lockKey?: string;
   lockTtlMs: number;
+  /** How long to wait for that lock before the attempt counts as failed and is retried. */
+  lockWaitMs: number;
   /**
-   * Runs in the transaction that writes the admin alert when the job fails for good: its own writes (e.g. a
-   * refund marked failed) and the outbox messages it returns (e.g. the order's compensation) commit with it.
+   * Runs in one transaction when the job fails for good: what the failure means (an admin alert, a
+   * compensation, a refund marked failed), written by the queue's owner.
    */
-  onFinalFailure?: (em: EntityManager, message: string) => Promise<OutboxMessage[]>;
+  onFinalFailure?: (em: EntityManager, message: string) => Promise<void>;
 }
-
-const LOCK_WAIT_MS = 5_000;
 
 /**
  * Runs one job the same way on every queue: inside the job's correlation context, under an optional lock,
  * recording the job run in Postgres, mapping the outcome (done/skipped → complete, retry → backoff, permanent
- * DomainError → UnrecoverableError) and, when the last attempt fails, writing the follow-up outbox rows and an
- * admin alert before giving up.
+ * DomainError → UnrecoverableError) and, when the last attempt fails, calling the owner's final-failure hook.
  */
 @Injectable()
 export class JobExecutor {
@@ -45,7 +41,6 @@ export class JobExecutor {
   constructor(
     private readonly jobRuns: JobRunsRepository,
     private readonly locks: LockService,
-    private readonly outbox: OutboxWriter,
     private readonly tx: TransactionRunner,
     private readonly metrics: Metrics,
   ) {}
@@ -84,7 +79,7 @@ export class JobExecutor {
       const outcome = options.lockKey
         ? await this.locks.withLock(
             options.lockKey,
-            { ttlMs: options.lockTtlMs, waitMs: LOCK_WAIT_MS },
+            { ttlMs: options.lockTtlMs, waitMs: options.lockWaitMs },
             handler,
           )
         : await handler();
@@ -103,38 +98,13 @@ export class JobExecutor {
       await this.jobRuns.record(run, final ? 'failed' : 'retrying', attempt, message);
       timer({ outcome: final ? 'failed' : 'retry' });
       this.metrics.jobFailures.inc({ queue, name: job.name, final: String(final) });
-      if (final) await this.giveUp(job, queue, message, options);
+      const onFinalFailure = options.onFinalFailure;
+      if (final && onFinalFailure) await this.tx.run((em) => onFinalFailure(em, message));
       this.logger.warn(
         { ...fields, err: error, final },
         final ? 'job failed for good' : 'job failed; will retry',
       );
       throw permanent ? new UnrecoverableError(message) : error;
     }
-  }
-
-  private async giveUp(
-    job: Job<JobEnvelope>,
-    queue: QueueName,
-    message: string,
-    options: ExecuteOptions,
-  ): Promise<void> {
-    const alert = notification(
-      'ADMIN_ALERT',
-      job.data.orderId,
-      {
-        alert: {
-          title: `${queue} job ${job.name} failed for good`,
-          detail: `job ${job.id} for ${job.data.orderId}: ${message}`.slice(0, 1000),
-          correlationId: job.data.correlationId,
-        },
-      },
-      `ADMIN_ALERT:${job.id}`,
-    );
-    await this.tx.run(async (em) => {
-      const followUps = (await options.onFinalFailure?.(em, message)) ?? [];
-      // An alert about an alert that cannot be sent would loop: notifications only log.
-      const messages = queue === QueueName.Notifications ? followUps : [...followUps, alert];
-      if (messages.length) await this.outbox.append(em, ...messages);
-    });
   }
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Post } from '@nestjs/common';
 
 import { TRANSACTION_ATTEMPTS, TransactionRunner } from '../../../src/infra/database/transaction-runner';
-import { Public } from '../../../src/modules/auth/access-rules';
+import { Public } from '../../../src/modules/access/access-rules';
 import { ADDRESS, cancelOrder, createItem, stockOf } from '../../factories/order.factory';
 import { bearer, createUser, TestUser } from '../../factories/user.factory';
 import { startTestApp, TestApp } from '../../setup/test-app';

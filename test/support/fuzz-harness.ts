@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import Redis from 'ioredis';
 import type { Response } from 'supertest';
 
-import { QueueName } from '../../../src/infra/queue/queue-names';
-import { TestApp } from '../../setup/test-app';
+import { QueueName } from '../../src/infra/queue/queue-names';
+import { TestApp } from '../setup/test-app';
 
 /**
  * Shared pieces of the property-based fuzz suites (fuzz-*.int-spec.ts): hostile value generators, a way to

@@ -1,6 +1,6 @@
 import { Controller, Get, Logger } from '@nestjs/common';
 
-import { Public } from '../../../src/modules/auth/access-rules';
+import { Public } from '../../../src/modules/access/access-rules';
 import { startTestApp, TestApp } from '../../setup/test-app';
 
 @Controller('test-only')

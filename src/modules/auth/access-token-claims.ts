@@ -1,0 +1,5 @@
+/** The claims of an access token (JWT). */
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+}
