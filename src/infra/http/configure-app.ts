@@ -12,6 +12,7 @@ import { registerHttpMetrics } from '../metrics/metrics-endpoint';
 import { Metrics } from '../metrics/metrics.service';
 import { CORRELATION_HEADER, CorrelationContext } from '../logging/correlation-context';
 import { registerCorrelationHooks } from '../logging/correlation-hooks';
+import { completeContract, ErrorResponse, FieldErrorResponse } from './api-contract';
 import { describeError } from './error-response';
 
 export const API_PREFIX = 'v1';
@@ -63,14 +64,30 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     },
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Dispatch API')
-      .setDescription('Order management: auth, catalog, orders, payments, operations')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
+  const document = completeContract(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Dispatch API')
+        .setDescription(
+          'Order management: auth, catalog, orders, payments, operations. Errors always have the shape ' +
+            'ErrorResponse with a stable `code`; each operation lists the codes it answers.',
+        )
+        .setVersion('1')
+        .setLicense('UNLICENSED', 'https://spdx.org/licenses/')
+        .addServer(`http://localhost:${config.http.port}`, 'this server')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+        .addTag('auth', 'Sign-up, sign-in, token refresh and sign-out')
+        .addTag('users', 'The signed-in user’s profile and password')
+        .addTag('catalog', 'Items for sale (reads are public and cached)')
+        .addTag('orders', 'Placing, following and (admins) fulfilling, cancelling and refunding orders')
+        .addTag('payments', 'Stripe webhooks')
+        .addTag('documents', 'Invoices and CSV exports')
+        .addTag('ops', 'The operator console (admins)')
+        .addTag('health', 'Liveness, readiness and queue health')
+        .build(),
+      { extraModels: [ErrorResponse, FieldErrorResponse] },
+    ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }

@@ -1,4 +1,6 @@
-import { createParamDecorator, CustomDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+
+import { ApiPublic, ApiRestricted } from '../../infra/http/api-contract';
 
 import { UserRole } from './user-role';
 import { AuthUser } from './auth-user';
@@ -10,11 +12,11 @@ import { AuthUser } from './auth-user';
 export const IS_PUBLIC = 'dispatch:isPublic';
 export const ROLES = 'dispatch:roles';
 
-/** Route needs no access token (every other route does). */
-export const Public = (): CustomDecorator => SetMetadata(IS_PUBLIC, true);
+/** Route needs no access token (every other route does); the OpenAPI document says `security: []`. */
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiPublic());
 
-/** Route is limited to these roles. */
-export const Roles = (...roles: UserRole[]): CustomDecorator => SetMetadata(ROLES, roles);
+/** Route is limited to these roles (others get 403 FORBIDDEN, which the OpenAPI document lists). */
+export const Roles = (...roles: UserRole[]) => applyDecorators(SetMetadata(ROLES, roles), ApiRestricted());
 
 /** The authenticated caller. */
 export const CurrentUser = createParamDecorator(
