@@ -1,3 +1,8 @@
+import { RedisClusterSeeds } from './redis-cluster-nodes';
+
+/** Where Redis is: one server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES, which wins). */
+export type RedisServer = { kind: 'standalone'; url: string } | ({ kind: 'cluster' } & RedisClusterSeeds);
+
 /**
  * The typed configuration every other part of Dispatch reads. Injected by class token; built once at boot
  * by `loadConfig` from the environment.
@@ -13,8 +18,15 @@ export class AppConfig {
     corsOrigins: string[];
   };
   log: { level: string; pretty: boolean };
-  db: { url: string; poolSize: number; runMigrations: boolean };
-  redis: { url: string; keyPrefix: string };
+  db: {
+    /** Every query (may point at a transaction-mode pooler such as PgBouncer). */
+    url: string;
+    /** The outbox relay's LISTEN session: a direct connection to Postgres (defaults to `url`). */
+    listenUrl: string;
+    poolSize: number;
+    runMigrations: boolean;
+  };
+  redis: { server: RedisServer; keyPrefix: string };
   auth: { jwtSecret: string; accessTtlSeconds: number; refreshTtlDays: number };
   stripe: {
     mode: 'fake' | 'mock' | 'live';

@@ -1,6 +1,7 @@
 import { loadEnvFile } from './env-file';
-import { AppConfig } from './app-config';
+import { AppConfig, RedisServer } from './app-config';
 import { crossFieldProblems, envSchema } from './env.schema';
+import { parseRedisClusterNodes, RedisClusterSeeds } from './redis-cluster-nodes';
 
 export class InvalidConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -39,10 +40,11 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? env.NODE_ENV === 'development' },
     db: {
       url: env.DATABASE_URL,
+      listenUrl: env.DATABASE_LISTEN_URL ?? env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
       runMigrations: env.DATABASE_RUN_MIGRATIONS,
     },
-    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+    redis: { server: redisServer(env.REDIS_URL, env.REDIS_CLUSTER_NODES), keyPrefix: env.REDIS_KEY_PREFIX },
     auth: {
       jwtSecret: env.JWT_SECRET,
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
@@ -126,6 +128,13 @@ export function loadConfig(source: Record<string, string | undefined>): AppConfi
         .map(([name, hit]) => [name, Number(hit)]),
     ),
   } satisfies AppConfig);
+}
+
+/** Both inputs were validated by the schema and crossFieldProblems: one of them is set and well-formed. */
+function redisServer(url: string | undefined, clusterNodes: string | undefined): RedisServer {
+  if (clusterNodes)
+    return { kind: 'cluster', ...(parseRedisClusterNodes(clusterNodes) as RedisClusterSeeds) };
+  return { kind: 'standalone', url: url! };
 }
 
 /** The process's configuration: `.env.local` (when present) under the real environment, validated. */

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
 import { NotificationJobPayload } from '../../infra/queue/job-payloads';
 import { JobOutcome } from '../../infra/queue/job-outcome';
 import { CorrelationContext } from '../../infra/logging/correlation-context';
-import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
+import { REDIS_CLIENT, RedisClient } from '../../infra/redis/redis.tokens';
 import { OrderStepsRepository } from '../orders/order-steps.repository';
 import { OrdersRepository } from '../orders/orders.repository';
 import { UsersService } from '../users/users.service';
@@ -63,7 +62,7 @@ export class NotificationsService {
     private readonly steps: OrderStepsRepository,
     private readonly users: UsersService,
     @Inject(MAILER) private readonly mailer: Mailer,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
   ) {}
 
   async deliver(payload: NotificationJobPayload): Promise<JobOutcome> {

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 
 import { AppConfig } from '../../config/app-config';
 import { Failpoint, Failpoints } from '../../infra/chaos/failpoints';
 import { TransactionRunner } from '../../infra/database/transaction-runner';
 import { DomainError } from '../../infra/errors/domain-error';
-import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
+import { REDIS_CLIENT, RedisClient } from '../../infra/redis/redis.tokens';
 import { AuthUser } from '../auth/auth-user';
 import { CatalogService } from '../catalog/catalog.service';
 import { OutboxWriter } from '../outbox/outbox.writer';
@@ -77,7 +76,7 @@ export class PlaceOrderService {
     private readonly stripe: StripeClient,
     private readonly catalog: CatalogService,
     private readonly config: AppConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly failpoints: Failpoints,
   ) {}
 
