@@ -56,6 +56,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Boot on this database and Redis prefix instead of fresh ones (they are then not dropped on close). */
   shared?: { db: TestDatabase; redis: TestRedis };
+  /** A fresh Redis prefix elsewhere than the suite's Redis (e.g. on a Redis Cluster), dropped on close. */
+  redis?: TestRedis;
   /** Extra controllers mounted next to the app's own (for exercising cross-cutting behaviour). */
   controllers?: Type[];
   /** Which process to boot: 'all' (default) runs the api and the worker in this process. */
@@ -70,14 +72,13 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const { shared } = options;
   const db = shared?.db ?? (await TestDatabase.create());
-  const redis = shared?.redis ?? new TestRedis();
+  const redis = shared?.redis ?? options.redis ?? new TestRedis();
   const documentsDir = mkdtempSync(path.join(tmpdir(), 'dispatch-docs-'));
   const config = loadConfig({
     ...TEST_ENV,
     DOCUMENTS_DIR: documentsDir,
     DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: redis.prefix,
+    ...redis.env(),
     ...env,
   });
   const logs = new LogCapture();
