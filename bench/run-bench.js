@@ -519,8 +519,10 @@ async function endToEnd({ base, dbUrl, tokens, bodies, secret }) {
  * app already records: outbox.occurred_at (now() of the writing transaction) and the BullMQ job hash
  * (timestamp = added by the relay, processedOn = moved to active by a worker; completed jobs are retained).
  */
-async function outboxLag({ dbUrl, redisUrl, queuePrefix, afterId }) {
+async function outboxLag({ dbUrl, redisUrl, keyPrefix, afterId }) {
   const { OUTBOX_ROUTES, jobIdFor } = require(path.join(DIST, 'modules/outbox/outbox-message.js'));
+  const { queuePrefix } = require(path.join(DIST, 'infra/queue/queue.module.js'));
+  const jobKey = (queue, jobId) => `${queuePrefix({ redis: { keyPrefix } }, queue)}:${queue}:${jobId}`;
   const rows = await sql(
     dbUrl,
     `SELECT id, type, payload->>'kind' AS kind, (extract(epoch FROM occurred_at) * 1000)::float8 AS committed_ms
@@ -530,11 +532,7 @@ async function outboxLag({ dbUrl, redisUrl, queuePrefix, afterId }) {
   const redis = new Redis(redisUrl);
   const pipeline = redis.pipeline();
   for (const row of rows)
-    pipeline.hmget(
-      `${queuePrefix}:${OUTBOX_ROUTES[row.type].queue}:${jobIdFor(row.id)}`,
-      'timestamp',
-      'processedOn',
-    );
+    pipeline.hmget(jobKey(OUTBOX_ROUTES[row.type].queue, jobIdFor(row.id)), 'timestamp', 'processedOn');
   const answers = await pipeline.exec();
   redis.disconnect();
   const byType = new Map();
@@ -896,7 +894,7 @@ async function main() {
       report.outboxLag = await outboxLag({
         dbUrl: dbUrl.toString(),
         redisUrl: REDIS_URL,
-        queuePrefix: `${prefix}{bull}`,
+        keyPrefix: prefix,
         afterId: maxId,
       });
     }
