@@ -58,6 +58,8 @@ export interface TestAppOptions {
   shared?: { db: TestDatabase; redis: TestRedis };
   /** A fresh Redis prefix elsewhere than the suite's Redis (e.g. on a Redis Cluster), dropped on close. */
   redis?: TestRedis;
+  /** A database the caller created (e.g. to put a pooler in front of it first), dropped on close. */
+  db?: TestDatabase;
   /** Extra controllers mounted next to the app's own (for exercising cross-cutting behaviour). */
   controllers?: Type[];
   /** Which process to boot: 'all' (default) runs the api and the worker in this process. */
@@ -71,7 +73,7 @@ export async function startTestApp(
   options: TestAppOptions = {},
 ): Promise<TestApp> {
   const { shared } = options;
-  const db = shared?.db ?? (await TestDatabase.create());
+  const db = shared?.db ?? options.db ?? (await TestDatabase.create());
   const redis = shared?.redis ?? options.redis ?? new TestRedis();
   const documentsDir = mkdtempSync(path.join(tmpdir(), 'dispatch-docs-'));
   const config = loadConfig({

@@ -12,6 +12,11 @@ function required(name: string): string {
   return value;
 }
 
+/** The suite's Postgres, as a URL a role that may create databases connects with (from global setup). */
+export function adminDatabaseUrl(): string {
+  return required('DISPATCH_TEST_ADMIN_DB_URL');
+}
+
 /** A database cloned from the migrated template, private to one test file. */
 export class TestDatabase {
   private constructor(
@@ -20,7 +25,7 @@ export class TestDatabase {
   ) {}
 
   static async create(): Promise<TestDatabase> {
-    const adminUrl = required('DISPATCH_TEST_ADMIN_DB_URL');
+    const adminUrl = adminDatabaseUrl();
     const name = `dispatch_t_${randomBytes(6).toString('hex')}`;
     await withAdmin(adminUrl, (c) =>
       c.query(`CREATE DATABASE ${name} TEMPLATE ${required('DISPATCH_TEST_TEMPLATE_DB')}`),
@@ -33,9 +38,7 @@ export class TestDatabase {
   }
 
   async drop(): Promise<void> {
-    await withAdmin(required('DISPATCH_TEST_ADMIN_DB_URL'), (c) =>
-      c.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`),
-    );
+    await withAdmin(adminDatabaseUrl(), (c) => c.query(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`));
   }
 }
 
