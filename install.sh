@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Dispatch installer.
 #   ./install.sh        install dependencies, make sure Postgres/Redis run, create + migrate the database, start the api
-#   ./install.sh test   install dependencies, make sure Postgres/Redis run, run `npm test`, `npm run test:e2e`
-#                       and `npm run test:chaos`
+#   ./install.sh test   install dependencies, make sure Postgres/Redis run and pgbouncer/redis-server are
+#                       installed, run `npm test`, `npm run test:e2e` and `npm run test:chaos`
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -180,12 +180,32 @@ main_run() {
   exec node dist/all.js
 }
 
+# The scale-out tests start their own PgBouncer and Redis Cluster as child processes: they need the pgbouncer,
+# redis-server and redis-cli programs (no running service). Installed with apt when root; otherwise say how.
+ensure_test_programs() {
+  local missing=()
+  command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+  { command -v redis-server >/dev/null && command -v redis-cli >/dev/null; } || missing+=(redis-server)
+  (( ${#missing[@]} )) || { log "pgbouncer, redis-server and redis-cli are installed"; return 0; }
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "Installing ${missing[*]} (apt-get) for the PgBouncer and Redis Cluster tests"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update || die "apt-get update failed"
+    # Debian's pgbouncer package may try to start a system service (port 6432); the tests never use it.
+    apt-get install -y "${missing[@]}" || die "apt-get install -y ${missing[*]} failed"
+  else
+    log "WARNING: ${missing[*]} missing: the PgBouncer / Redis Cluster tests (test/integration/scale-out) will fail."
+    log "         Install with: sudo apt-get install -y ${missing[*]}"
+  fi
+}
+
 main_test() {
   check_node
   export TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
   export TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379}
   install_deps
   ensure_services "$TEST_DATABASE_URL" "$TEST_REDIS_URL"
+  ensure_test_programs
   local failed=()
   log "Unit + integration tests (npm test)"
   npm test || failed+=("npm test")
