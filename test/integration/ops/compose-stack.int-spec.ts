@@ -100,6 +100,17 @@ describe('docker-compose.yml', () => {
     expect(command).toMatch(/--maxmemory-policy\s+noeviction\b/);
   });
 
+  it.each([
+    ['api', 1],
+    ['worker', 2],
+  ])('runs %s as replicas (deploy.replicas, default %i, overridable)', (name, replicas) => {
+    const deploy = services[name].deploy as Obj | undefined;
+    const value = String(deploy?.replicas);
+    const interpolated = /^\$\{([A-Z_]+):-(\d+)\}$/.exec(value);
+    expect(interpolated?.[1]).toBe(`${name.toUpperCase()}_REPLICAS`);
+    expect(Number(interpolated?.[2])).toBe(replicas);
+  });
+
   it.each(['api', 'worker'])('builds %s from docker/Dockerfile', (name) => {
     const build = services[name].build;
     expect(isObj(build)).toBe(true);
@@ -186,7 +197,11 @@ describe('docker/prometheus/prometheus.yml', () => {
     const config = jobs.find((j) => j.job_name === job);
     expect(config).toBeDefined();
     expect(config?.metrics_path ?? '/metrics').toBe('/metrics');
-    const targets = asArray(config?.static_configs).flatMap((s) => (isObj(s) ? asArray(s.targets) : []));
+    // Static targets, or DNS discovery of every replica of a compose service.
+    const targets = [
+      ...asArray(config?.static_configs).flatMap((s) => (isObj(s) ? asArray(s.targets) : [])),
+      ...asArray(config?.dns_sd_configs).flatMap((s) => (isObj(s) ? asArray(s.names) : [])),
+    ];
     expect(targets.length).toBeGreaterThan(0);
     for (const target of targets) expect(Object.keys(services)).toContain(String(target).split(':')[0]);
   });
