@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Dispatch installer.
 #   ./install.sh        install dependencies, make sure Postgres/Redis run, create + migrate the database, start the api
-#   ./install.sh test   install dependencies and the test tools (Chromium, promtool) where missing, make sure
-#                       Postgres/Redis run, run `npm test`, `npm run test:e2e` and `npm run test:chaos`
+#   ./install.sh test   install dependencies and the test tools (Chromium, promtool, pgbouncer, redis-server)
+#                       where missing, make sure Postgres/Redis run, run `npm test`, `npm run test:e2e` and
+#                       `npm run test:chaos`
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -183,27 +184,33 @@ main_run() {
 
 # ensure_test_tools: what the tests need besides node_modules. Installed from Debian's packages when this runs
 # as root with apt-get; otherwise each missing tool is named with how to get it, and the tests are not run.
-#   /usr/bin/chromium  the Bull Board e2e test drives it (playwright-core)     Debian package: chromium
-#   promtool           the static tests check and unit-test the alert rules     Debian package: prometheus
+#   /usr/bin/chromium        the Bull Board e2e test drives it (playwright-core)           package: chromium
+#   promtool                 the static tests check and unit-test the alert rules           package: prometheus
+#   pgbouncer                the scale-out tests start their own PgBouncer (no service)     package: pgbouncer
+#   redis-server, redis-cli  the scale-out tests start their own three-master Redis Cluster package: redis-server
 ensure_test_tools() {
-  local missing=() chromium=0 promtool=0
-  [ -x /usr/bin/chromium ] || { chromium=1; missing+=("/usr/bin/chromium (Debian/Ubuntu: apt-get install -y chromium; the Bull Board e2e test drives it)"); }
-  command -v promtool >/dev/null || { promtool=1; missing+=("promtool (Debian/Ubuntu: apt-get install -y prometheus; or a promtool binary from a Prometheus release on PATH)"); }
-  (( chromium || promtool )) || { log "Test tools present (chromium, promtool)"; return 0; }
+  local packages=() missing=()
+  [ -x /usr/bin/chromium ] || { packages+=(chromium); missing+=("/usr/bin/chromium (apt-get install -y chromium)"); }
+  command -v promtool >/dev/null || { packages+=(prometheus); missing+=("promtool (apt-get install -y prometheus, or a promtool binary from a Prometheus release on PATH)"); }
+  command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || { packages+=(pgbouncer); missing+=("pgbouncer (apt-get install -y pgbouncer)"); }
+  { command -v redis-server >/dev/null && command -v redis-cli >/dev/null; } || { packages+=(redis-server); missing+=("redis-server and redis-cli (apt-get install -y redis-server)"); }
+  (( ${#packages[@]} )) || { log "Test tools present (chromium, promtool, pgbouncer, redis-server)"; return 0; }
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update || die "apt-get update failed"
-    if (( chromium )); then
-      log "Installing chromium (apt-get)"
-      apt-get install -y chromium || die "apt-get could not install chromium"
-      [ -x /usr/bin/chromium ] || die "chromium was installed but /usr/bin/chromium is missing"
-    fi
-    if (( promtool )); then
-      # Only its promtool is used; without recommends it brings no exporters, and no service is started here.
-      log "Installing prometheus for promtool (apt-get)"
+    # Without recommends: prometheus brings no exporters. No service these packages ship is used by the tests
+    # (Debian's pgbouncer may start one on port 6432; the tests start their own on free ports).
+    log "Installing ${packages[*]} (apt-get)"
+    local with_recommends=("${packages[@]/prometheus/}")
+    if [[ " ${packages[*]} " == *" prometheus "* ]]; then
       apt-get install -y --no-install-recommends prometheus || die "apt-get could not install prometheus"
-      command -v promtool >/dev/null || die "prometheus was installed but promtool is not on PATH"
     fi
+    if [ -n "${with_recommends[*]// /}" ]; then
+      apt-get install -y ${with_recommends[*]} || die "apt-get could not install ${with_recommends[*]}"
+    fi
+    [ -x /usr/bin/chromium ] || die "chromium was installed but /usr/bin/chromium is missing"
+    command -v promtool >/dev/null || die "prometheus was installed but promtool is not on PATH"
+    command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || die "pgbouncer was installed but is not found"
   else
     printf 'ERROR: missing test tool: %s\n' "${missing[@]}" >&2
     die "install the tools above (as root, ./install.sh test installs them itself), then run ./install.sh test again"

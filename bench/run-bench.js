@@ -18,11 +18,8 @@
  * api during step 3 (bench/results/<date>.api.cpuprofile) and summarises it in the report.
  */
 const { spawn, spawnSync } = require('node:child_process');
-const { Buffer } = require('node:buffer');
-const { createHmac, randomUUID } = require('node:crypto');
+const { randomUUID } = require('node:crypto');
 const fs = require('node:fs');
-const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
@@ -31,11 +28,23 @@ const Redis = require('ioredis');
 const { Client } = require('pg');
 
 const { summarise: summariseProfile } = require('./analyse-cpuprofile');
+const {
+  DIST,
+  ROOT,
+  appEnv: benchAppEnv,
+  freePort,
+  httpClient,
+  seedItems,
+  seedUsers,
+  signedSucceeded,
+  sleep,
+  sql,
+  start,
+  startFakeStripe,
+  waitReady,
+} = require('./bench-support');
 
-const ROOT = path.resolve(__dirname, '..');
 const env = process.env;
-// The compiled app to run (default dist/, which `npm run bench` builds); another build keeps others' rebuilds out.
-const DIST = path.resolve(ROOT, env.BENCH_DIST || 'dist');
 const ADMIN_DB = env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS || 32);
@@ -64,58 +73,6 @@ const TARGETS = {
   getItemsRps: 10_000,
   apiRssMiB: 300,
 };
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-async function sql(url, text, params = []) {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-function start(entry, extraEnv, name, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, entry)], {
-    cwd: ROOT,
-    env: { PATH: env.PATH, ENV_FILE: '/nonexistent', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c) => (output = (output + c).slice(-20_000)));
-  child.stderr.on('data', (c) => (output = (output + c).slice(-20_000)));
-  child.on('exit', (code, signal) => {
-    if ((code && code !== 0) || (signal && signal !== 'SIGTERM' && signal !== 'SIGKILL')) {
-      console.error(`${name} exited with ${code ?? signal}:\n${output.slice(-4000)}`);
-    }
-  });
-  return { child, output: () => output };
-}
-
-async function waitReady(url, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).status === 200) return;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`not ready: ${url}`);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function rssOf(pid) {
   try {
@@ -377,60 +334,6 @@ async function removePgbenchRows(dbUrl) {
 }
 
 /** Minimal keep-alive JSON client for the end-to-end phase (autocannon cannot chain requests). */
-function httpClient(base, connections) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const { hostname, port } = new URL(base);
-  return (method, urlPath, headers, body) =>
-    new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          agent,
-          hostname,
-          port,
-          method,
-          path: urlPath,
-          headers: { ...headers, 'content-length': Buffer.byteLength(body ?? '') },
-        },
-        (res) => {
-          let data = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => (data += c));
-          res.on('end', () => resolve({ status: res.statusCode, body: data }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-}
-
-/** A Stripe event signed the way Stripe (and our fake Stripe) signs webhook deliveries. */
-function signedSucceeded(secret, paymentIntentId, orderId, amount, currency) {
-  const created = Math.floor(Date.now() / 1000);
-  const payload = JSON.stringify({
-    id: `evt_bench_${randomUUID().replace(/-/g, '')}`,
-    object: 'event',
-    api_version: '2024-06-20',
-    created,
-    data: {
-      object: {
-        id: paymentIntentId,
-        object: 'payment_intent',
-        amount,
-        amount_received: amount,
-        currency: currency.toLowerCase(),
-        status: 'succeeded',
-        metadata: { orderId },
-      },
-    },
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: 'payment_intent.succeeded',
-  });
-  const signature = createHmac('sha256', secret).update(`${created}.${payload}`).digest('hex');
-  return { payload, header: `t=${created},v1=${signature}` };
-}
-
 /** N orders: POST, then the signed payment webhook, c clients in parallel; then wait until all are PROCESSED. */
 async function endToEnd({ base, dbUrl, tokens, bodies, secret }) {
   const request = httpClient(base, CONNECTIONS * 2);
@@ -520,8 +423,10 @@ async function endToEnd({ base, dbUrl, tokens, bodies, secret }) {
  * app already records: outbox.occurred_at (now() of the writing transaction) and the BullMQ job hash
  * (timestamp = added by the relay, processedOn = moved to active by a worker; completed jobs are retained).
  */
-async function outboxLag({ dbUrl, redisUrl, queuePrefix, afterId }) {
+async function outboxLag({ dbUrl, redisUrl, keyPrefix, afterId }) {
   const { OUTBOX_ROUTES, jobIdFor } = require(path.join(DIST, 'modules/outbox/outbox-message.js'));
+  const { queuePrefix } = require(path.join(DIST, 'infra/queue/queue.module.js'));
+  const jobKey = (queue, jobId) => `${queuePrefix({ redis: { keyPrefix } }, queue)}:${queue}:${jobId}`;
   const rows = await sql(
     dbUrl,
     `SELECT id, type, payload->>'kind' AS kind, (extract(epoch FROM occurred_at) * 1000)::float8 AS committed_ms
@@ -531,11 +436,7 @@ async function outboxLag({ dbUrl, redisUrl, queuePrefix, afterId }) {
   const redis = new Redis(redisUrl);
   const pipeline = redis.pipeline();
   for (const row of rows)
-    pipeline.hmget(
-      `${queuePrefix}:${OUTBOX_ROUTES[row.type].queue}:${jobIdFor(row.id)}`,
-      'timestamp',
-      'processedOn',
-    );
+    pipeline.hmget(jobKey(OUTBOX_ROUTES[row.type].queue, jobIdFor(row.id)), 'timestamp', 'processedOn');
   const answers = await pipeline.exec();
   redis.disconnect();
   const byType = new Map();
@@ -674,40 +575,20 @@ async function main() {
   const secret = 'whsec_bench';
   if (env.BENCH_DEBUG) console.log({ appPort, stripePort, smtpPort, erpPort, workerMetricsPort });
   const base = `http://127.0.0.1:${appPort}`;
-  const appEnv = {
-    NODE_ENV: 'production' === env.BENCH_NODE_ENV ? 'production' : 'development',
-    HOST: '127.0.0.1',
-    PORT: String(appPort),
-    LOG_LEVEL: env.BENCH_LOG_LEVEL || 'warn',
-    LOG_PRETTY: 'false',
-    DATABASE_URL: dbUrl.toString(),
-    DATABASE_POOL_SIZE: env.BENCH_POOL_SIZE || '20',
-    REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    JWT_SECRET: 'bench-secret-0123456789-abcdefghijklmnop',
-    STRIPE_MODE: 'mock',
-    STRIPE_API_URL: `http://127.0.0.1:${stripePort}`,
-    STRIPE_SECRET_KEY: 'sk_test_bench',
-    STRIPE_WEBHOOK_SECRET: secret,
-    RATE_LIMIT_MAX: '10000000',
-    AUTH_RATE_LIMIT_MAX: '10000000',
-    // The api serves the SMTP capture and the worker sends to it; fake ERP and worker metrics on free ports.
-    SMTP_CAPTURE: 'true',
-    SMTP_PORT: String(smtpPort),
-    FAKE_ERP_PORT: String(erpPort),
-    METRICS_PORT: String(workerMetricsPort),
-    QUEUE_MAX_WAITING: '10000000',
-  };
+  const appEnv = benchAppEnv({
+    port: appPort,
+    dbUrl: dbUrl.toString(),
+    redisUrl: REDIS_URL,
+    prefix,
+    stripePort,
+    secret,
+    smtpPort,
+    erpPort,
+    metricsPort: workerMetricsPort,
+    poolSize: env.BENCH_POOL_SIZE || '20',
+  });
   const profileFile = path.join(resultsDir, `${stamp}.api.cpuprofile`);
-  const stripe = start(
-    'modules/payments/stripe/fake/fake-stripe.main.js',
-    {
-      FAKE_STRIPE_PORT: String(stripePort),
-      FAKE_STRIPE_WEBHOOK_URL: `${base}/v1/payments/webhook`,
-      FAKE_STRIPE_WEBHOOK_SECRET: secret,
-    },
-    'fake stripe',
-  );
+  const stripe = startFakeStripe(stripePort, base, secret);
   const api = start(
     'main.js',
     { ...appEnv, ...(PROFILE ? { BENCH_PROFILE_FILE: profileFile } : {}) },
@@ -760,41 +641,8 @@ async function main() {
     await waitReady(`${base}/v1/health/ready`);
 
     // Seed: users (through the API, so passwords are hashed as in production) and items with ample stock.
-    const tokens = [];
-    for (let i = 0; i < USERS; i++) {
-      const user = { email: `bench-${i}@example.com`, password: 'bench-password-123', name: `Bench ${i}` };
-      await fetch(`${base}/v1/auth/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(user),
-      });
-      const login = await fetch(`${base}/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: user.email, password: user.password }),
-      });
-      const loginBody = await login.json();
-      if (!loginBody.accessToken) throw new Error(`seeding user ${i} failed: ${JSON.stringify(loginBody)}`);
-      tokens.push(loginBody.accessToken);
-    }
-    const items = await sql(
-      dbUrl.toString(),
-      `INSERT INTO items (sku, name, price_cents, currency, stock)
-       SELECT 'BENCH-' || g, 'Bench item ' || g, 1999, 'EUR', 1000000 FROM generate_series(1, $1) g RETURNING id`,
-      [ITEMS],
-    );
-    const bodies = items.map((item) =>
-      JSON.stringify({
-        items: [{ itemId: item.id, quantity: 1 }],
-        shippingAddress: {
-          name: 'Bench',
-          line1: 'Street 1',
-          city: 'Berlin',
-          postalCode: '10115',
-          country: 'DE',
-        },
-      }),
-    );
+    const tokens = await seedUsers(base, USERS);
+    const bodies = await seedItems(dbUrl.toString(), ITEMS);
 
     if (PHASES.has('pgbench')) {
       phase('pgbench');
@@ -897,7 +745,7 @@ async function main() {
       report.outboxLag = await outboxLag({
         dbUrl: dbUrl.toString(),
         redisUrl: REDIS_URL,
-        queuePrefix: `${prefix}{bull}`,
+        keyPrefix: prefix,
         afterId: maxId,
       });
     }

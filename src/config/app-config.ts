@@ -1,4 +1,8 @@
 import { Env } from './env.schema';
+import { parseRedisClusterNodes, RedisClusterSeeds } from './redis-cluster-nodes';
+
+/** Where Redis is: one server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES, which wins). */
+export type RedisServer = { kind: 'standalone'; url: string } | ({ kind: 'cluster' } & RedisClusterSeeds);
 
 /**
  * The typed configuration, built once from the validated environment. Each variable is declared once, in
@@ -29,11 +33,14 @@ export function appConfigFrom(env: Env) {
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? env.NODE_ENV === 'development' },
     db: {
+      /** Every query (may point at a transaction-mode pooler such as PgBouncer). */
       url: env.DATABASE_URL,
+      /** The outbox relay's LISTEN session: a direct connection to Postgres (defaults to `url`). */
+      listenUrl: env.DATABASE_LISTEN_URL ?? env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
       runMigrations: env.DATABASE_RUN_MIGRATIONS,
     },
-    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+    redis: { server: redisServer(env.REDIS_URL, env.REDIS_CLUSTER_NODES), keyPrefix: env.REDIS_KEY_PREFIX },
     auth: {
       jwtSecret: env.JWT_SECRET,
       accessTtlSeconds: env.JWT_ACCESS_TTL_SECONDS,
@@ -146,3 +153,10 @@ type AppConfigValues = ReturnType<typeof appConfigFrom>;
 export interface AppConfig extends AppConfigValues {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class AppConfig {}
+
+/** Both inputs were validated by the schema and crossFieldProblems: one of them is set and well-formed. */
+function redisServer(url: string | undefined, clusterNodes: string | undefined): RedisServer {
+  if (clusterNodes)
+    return { kind: 'cluster', ...(parseRedisClusterNodes(clusterNodes) as RedisClusterSeeds) };
+  return { kind: 'standalone', url: url! };
+}

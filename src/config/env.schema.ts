@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { parseRedisClusterNodes } from './redis-cluster-nodes';
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -30,8 +32,18 @@ export const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   DATABASE_RUN_MIGRATIONS: bool.default(true),
+  // The relay's LISTEN needs a session of its own: a direct connection, never a transaction-mode pooler.
+  DATABASE_LISTEN_URL: url(['postgres:', 'postgresql:']).optional(),
 
-  REDIS_URL: url(['redis:', 'rediss:']),
+  // Required unless REDIS_CLUSTER_NODES is set (checked in crossFieldProblems).
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .superRefine((value, ctx) => {
+      const parsed = parseRedisClusterNodes(value);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    })
+    .optional(),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ -')
@@ -132,6 +144,8 @@ export function crossFieldProblems(
   const problems: { name: string; message: string }[] = [];
   const production = raw.NODE_ENV === 'production';
   const stripeMode = raw.STRIPE_MODE ?? 'fake';
+  if (!raw.REDIS_URL && !raw.REDIS_CLUSTER_NODES)
+    problems.push({ name: 'REDIS_URL', message: 'is required (or REDIS_CLUSTER_NODES for a Redis Cluster)' });
   if (truthy(raw.SEED_TEST_DATA)) {
     if (production) problems.push({ name: 'SEED_TEST_DATA', message: 'must not be true in production' });
     if (!raw.SEED_ADMIN_EMAIL)

@@ -22,8 +22,8 @@ describe(loadConfig.name, () => {
     expect(sut).toMatchObject({
       env: 'development',
       http: { host: '0.0.0.0', port: 3000, bodyLimitBytes: 65536, trustProxy: false, corsOrigins: [] },
-      db: { url: valid.DATABASE_URL, poolSize: 10, runMigrations: true },
-      redis: { url: valid.REDIS_URL, keyPrefix: 'dispatch:' },
+      db: { url: valid.DATABASE_URL, listenUrl: valid.DATABASE_URL, poolSize: 10, runMigrations: true },
+      redis: { server: { kind: 'standalone', url: valid.REDIS_URL }, keyPrefix: 'dispatch:' },
       auth: { accessTtlSeconds: 900, refreshTtlDays: 30 },
       stripe: { mode: 'fake', apiUrl: 'http://127.0.0.1:12111' },
       erp: { mode: 'fake', url: 'http://127.0.0.1:12112' },
@@ -82,7 +82,11 @@ describe(loadConfig.name, () => {
   it('names every missing variable at once', () => {
     const problems = problemsOf({});
     expect(problems).toEqual(
-      expect.arrayContaining(['DATABASE_URL is required', 'REDIS_URL is required', 'JWT_SECRET is required']),
+      expect.arrayContaining([
+        'DATABASE_URL is required',
+        'REDIS_URL is required (or REDIS_CLUSTER_NODES for a Redis Cluster)',
+        'JWT_SECRET is required',
+      ]),
     );
   });
 
@@ -180,5 +184,69 @@ describe(loadConfig.name, () => {
 
   it('validates the Redis key prefix so tests and tenants cannot collide through odd characters', () => {
     expect(problemsOf({ ...valid, REDIS_KEY_PREFIX: 'has space' })[0]).toMatch(/^REDIS_KEY_PREFIX/);
+  });
+
+  it('takes the relay LISTEN connection from DATABASE_LISTEN_URL, else DATABASE_URL', () => {
+    const direct = 'postgres://postgres@10.0.0.5:5432/dispatch';
+    const pooled = { ...valid, DATABASE_URL: 'postgres://postgres@10.0.0.9:6432/dispatch' };
+    expect(loadConfig({ ...pooled, DATABASE_LISTEN_URL: direct }).db).toMatchObject({
+      url: pooled.DATABASE_URL,
+      listenUrl: direct,
+    });
+    expect(loadConfig(pooled).db.listenUrl).toBe(pooled.DATABASE_URL);
+    expect(problemsOf({ ...valid, DATABASE_LISTEN_URL: 'redis://x:1' })[0]).toMatch(/^DATABASE_LISTEN_URL/);
+  });
+
+  describe('REDIS_CLUSTER_NODES', () => {
+    it('wins over REDIS_URL and needs no REDIS_URL', () => {
+      const nodes = '127.0.0.1:7000, 127.0.0.1:7001,[::1]:7002,redis-a.internal:6379';
+      const expected = {
+        kind: 'cluster',
+        nodes: [
+          { host: '127.0.0.1', port: 7000 },
+          { host: '127.0.0.1', port: 7001 },
+          { host: '::1', port: 7002 },
+          { host: 'redis-a.internal', port: 6379 },
+        ],
+        tls: false,
+      };
+      expect(loadConfig({ ...valid, REDIS_CLUSTER_NODES: nodes }).redis.server).toEqual(expected);
+      const { REDIS_URL: _unused, ...withoutUrl } = valid;
+      expect(loadConfig({ ...withoutUrl, REDIS_CLUSTER_NODES: nodes }).redis.server).toEqual(expected);
+    });
+
+    it('takes credentials and TLS from URL entries, which must agree', () => {
+      const sut = loadConfig({
+        ...valid,
+        REDIS_CLUSTER_NODES: 'rediss://app:s%40cret@a.internal:6380,rediss://app:s%40cret@b.internal:6380',
+      });
+      expect(sut.redis.server).toEqual({
+        kind: 'cluster',
+        nodes: [
+          { host: 'a.internal', port: 6380 },
+          { host: 'b.internal', port: 6380 },
+        ],
+        username: 'app',
+        password: 's@cret',
+        tls: true,
+      });
+      expect(problemsOf({ ...valid, REDIS_CLUSTER_NODES: 'rediss://app:x@a:6380,b:6380' })[0]).toBe(
+        'REDIS_CLUSTER_NODES mixes entries with different schemes or credentials',
+      );
+    });
+
+    it('names malformed entries', () => {
+      for (const [value, message] of [
+        ['127.0.0.1', 'without host and port'],
+        ['127.0.0.1:7000,:7001', 'malformed entry ":7001"'],
+        ['redis://127.0.0.1:7000/2', 'naming a database'],
+        ['http://127.0.0.1:7000', 'neither host:port nor'],
+        [' , ', 'must list at least one host:port'],
+      ]) {
+        const [problem] = problemsOf({ ...valid, REDIS_CLUSTER_NODES: value });
+        expect(problem).toMatch(/^REDIS_CLUSTER_NODES /);
+        expect(problem).toContain(message);
+      }
+    });
   });
 });

@@ -68,6 +68,10 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Boot on this database, Redis prefix and fakes instead of fresh ones (they are then not dropped on close). */
   shared?: { db: TestDatabase; redis: TestRedis; fakes?: FakeServers };
+  /** A fresh Redis prefix elsewhere than the suite's Redis (e.g. on a Redis Cluster), dropped on close. */
+  redis?: TestRedis;
+  /** A database the caller created (e.g. to put a pooler in front of it first), dropped on close. */
+  db?: TestDatabase;
   /** Extra controllers mounted next to the app's own (for exercising cross-cutting behaviour). */
   controllers?: Type[];
   /** Which process to boot: 'all' (default) runs the api and the worker in this process. */
@@ -81,8 +85,8 @@ export async function startTestApp(
   options: TestAppOptions = {},
 ): Promise<TestApp> {
   const { shared } = options;
-  const db = shared?.db ?? (await TestDatabase.create());
-  const redis = shared?.redis ?? new TestRedis();
+  const db = shared?.db ?? options.db ?? (await TestDatabase.create());
+  const redis = shared?.redis ?? options.redis ?? new TestRedis();
   const fakes =
     shared?.fakes ??
     (await FakeServers.start({
@@ -103,8 +107,7 @@ export async function startTestApp(
     ...fakeEnv,
     DOCUMENTS_DIR: documentsDir,
     DATABASE_URL: db.url,
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: redis.prefix,
+    ...redis.env(),
   };
   const config = loadConfig({ ...baseEnv, ...env });
   const logs = new LogCapture();
@@ -151,8 +154,7 @@ export async function startTestApp(
       ...TEST_ENV,
       ...fakeEnv,
       DATABASE_URL: db.url,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: redis.prefix,
+      ...redis.env(),
       JWT_SECRET: config.auth.jwtSecret,
       DOCUMENTS_DIR: documentsDir,
       METRICS_PORT: '0',

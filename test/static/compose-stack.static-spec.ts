@@ -115,6 +115,16 @@ describe('docker-compose.yml services', () => {
     expect(command).toMatch(/--maxmemory-policy\s+noeviction\b/);
   });
 
+  it.each([
+    ['api', 1],
+    ['worker', 2],
+  ])('runs %s as replicas (deploy.replicas, default %i, overridable)', (name, replicas) => {
+    const deploy = services[name].deploy as Obj | undefined;
+    const interpolated = /^\$\{([A-Z_]+):-(\d+)\}$/.exec(String(deploy?.replicas));
+    expect(interpolated?.[1]).toBe(`${String(name).toUpperCase()}_REPLICAS`);
+    expect(Number(interpolated?.[2])).toBe(replicas);
+  });
+
   it.each(['api', 'worker'])('builds %s from docker/Dockerfile', (name) => {
     const build = services[name].build;
     expect(isObj(build)).toBe(true);

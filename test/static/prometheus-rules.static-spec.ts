@@ -175,16 +175,23 @@ describe('Prometheus and Alertmanager in compose', () => {
     expect(Object.keys(services)).toContain('alertmanager');
   });
 
-  it.each(['api', 'worker'])('scrapes %s at /metrics on a compose service', (job) => {
-    const config = asArray(prometheus.scrape_configs)
-      .filter(isObj)
-      .find((j) => j.job_name === job);
-    expect(config).toBeDefined();
-    expect(config?.metrics_path ?? '/metrics').toBe('/metrics');
-    const targets = asArray(config?.static_configs).flatMap((s) => (isObj(s) ? asArray(s.targets) : []));
-    expect(targets.length).toBeGreaterThan(0);
-    for (const target of targets) expect(Object.keys(services)).toContain(String(target).split(':')[0]);
-  });
+  it.each(['api', 'worker'])(
+    'scrapes every replica of %s at /metrics (DNS discovery of the service)',
+    (job) => {
+      const config = asArray(prometheus.scrape_configs)
+        .filter(isObj)
+        .find((j) => j.job_name === job);
+      expect(config).toBeDefined();
+      expect(config?.metrics_path ?? '/metrics').toBe('/metrics');
+      // A static target would reach one replica only; the service name resolves to one A record per container.
+      expect(config?.static_configs).toBeUndefined();
+      const discovered = asArray(config?.dns_sd_configs).filter(isObj);
+      expect(discovered.map((d) => d.type)).toEqual(['A']);
+      const names = discovered.flatMap((d) => asArray(d.names).map(String));
+      expect(names).toEqual([job]);
+      expect(Object.keys(services)).toContain(job);
+    },
+  );
 
   it.each(['docker/alertmanager/alertmanager.yml', 'docker/alertmanager/alertmanager.demo.yml'])(
     '%s routes to a receiver it defines, which has somewhere to send',

@@ -6,7 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { runMigrationsLocked } from './migration-runner';
 import { MIGRATIONS } from './migrations';
 import { DatabaseHealth } from './database-health';
-import { TransactionRunner } from './transaction-runner';
+import { assertReadCommittedDefault, TransactionRunner } from './transaction-runner';
 
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return {
@@ -15,13 +15,15 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,
-    // Fail fast when Postgres is down instead of queueing requests behind a dead pool.
+    // No session state: DATABASE_URL may point at PgBouncer in transaction mode, where consecutive statements
+    // outside a transaction can run on different server connections. So no startup `options` (PgBouncer
+    // refuses or drops them), no SET, no session advisory locks, and no named prepared statements (pg sends
+    // unnamed ones unless a query carries a `name`, and TypeORM never passes one).
     extra: {
       max: config.db.poolSize,
+      // Fail fast when Postgres is down instead of queueing requests behind a dead pool.
       connectionTimeoutMillis: 5000,
       application_name: 'dispatch',
-      // Pinned per connection so TransactionRunner can open READ COMMITTED transactions with a bare BEGIN.
-      options: '-c default_transaction_isolation=read\\ committed',
     },
   };
 }
@@ -39,7 +41,13 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       // TypeORM's own migrationsRun takes no lock; run them ourselves under an advisory lock instead.
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource({ ...options!, migrationsRun: false }).initialize();
-        if (options!.migrationsRun) await runMigrationsLocked(dataSource);
+        try {
+          await assertReadCommittedDefault(dataSource);
+          if (options!.migrationsRun) await runMigrationsLocked(dataSource);
+        } catch (error) {
+          await dataSource.destroy();
+          throw error;
+        }
         return dataSource;
       },
     }),

@@ -32,7 +32,7 @@ export class TransactionRunner {
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        // READ COMMITTED is every connection's default (pinned in dataSourceOptions): naming it would cost a
+        // READ COMMITTED is every connection's default (checked at boot by assertReadCommittedDefault): naming it would cost a
         // `SET TRANSACTION ISOLATION LEVEL` round trip per transaction, two per order placed.
         return isolation === DEFAULT_ISOLATION
           ? await this.dataSource.transaction(work)
@@ -50,5 +50,24 @@ export class TransactionRunner {
         await sleep(Math.random() * RETRY_BASE_MS * 2 ** attempt);
       }
     }
+  }
+}
+
+/**
+ * TransactionRunner opens READ COMMITTED transactions with a bare BEGIN, so the server's default isolation
+ * must be READ COMMITTED (Postgres' own default). It cannot be pinned per connection: through a
+ * transaction-mode pooler the startup `options` never reach the server. Checked once at boot; a server,
+ * database or role configured otherwise stops the process with what to change.
+ */
+export async function assertReadCommittedDefault(dataSource: DataSource): Promise<void> {
+  const [{ isolation }]: { isolation: string }[] = await dataSource.query(
+    `SELECT current_setting('default_transaction_isolation') AS isolation`,
+  );
+  if (isolation !== 'read committed') {
+    throw new Error(
+      `Postgres default_transaction_isolation is '${isolation}', Dispatch needs 'read committed' (the Postgres ` +
+        `default): ALTER DATABASE <db> SET default_transaction_isolation = 'read committed' (or fix it for the ` +
+        `role or in postgresql.conf)`,
+    );
   }
 }

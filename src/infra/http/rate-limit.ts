@@ -1,9 +1,9 @@
 import { CustomDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerModuleOptions } from '@nestjs/throttler';
-import Redis from 'ioredis';
 
 import { AppConfig } from '../../config/app-config';
+import { RedisClient } from '../redis/redis.tokens';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 const STRICT_RATE_LIMIT = 'dispatch:strictRateLimit';
@@ -11,7 +11,7 @@ const STRICT_RATE_LIMIT = 'dispatch:strictRateLimit';
 /** Credential endpoints (login, register, refresh): the tighter AUTH_RATE_LIMIT_MAX applies. */
 export const StrictRateLimit = (): CustomDecorator => SetMetadata(STRICT_RATE_LIMIT, true);
 
-export function rateLimitOptions(config: AppConfig, redis: Redis): ThrottlerModuleOptions {
+export function rateLimitOptions(config: AppConfig, redis: RedisClient): ThrottlerModuleOptions {
   const reflector = new Reflector();
   return {
     throttlers: [

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import Redis from 'ioredis';
-
-import { REDIS_CLIENT } from '../redis/redis.tokens';
+import { REDIS_CLIENT, RedisClient } from '../redis/redis.tokens';
 
 // Fixed window: the first hit starts the window; returns [hits, remaining ms].
 const INCREMENT = `
@@ -26,7 +24,7 @@ const OPEN: ThrottlerStorageRecord = {
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
 
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {}
 
   async increment(
     key: string,

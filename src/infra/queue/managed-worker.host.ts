@@ -2,7 +2,8 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nest
 import { Job, Worker, WorkerOptions } from 'bullmq';
 
 import { AppConfig } from '../../config/app-config';
-import { bullmqConnectionOptions } from '../redis/redis-connection.factory';
+import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection.factory';
+import { RedisClient } from '../redis/redis.tokens';
 import { queuePrefix } from './queue.module';
 import { QueueName } from './queue-names';
 
@@ -18,6 +19,8 @@ export type QueueWorkerOptions = Partial<
 export abstract class ManagedWorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   protected readonly workerLogger = new Logger(this.constructor.name);
   protected worker?: Worker;
+  /** BullMQ uses it for the worker's commands and duplicates it for the blocking fetch; ours to close. */
+  private connection?: RedisClient;
 
   protected constructor(
     private readonly queueName: QueueName,
@@ -29,9 +32,10 @@ export abstract class ManagedWorkerHost implements OnApplicationBootstrap, Befor
   abstract process(job: Job): Promise<unknown>;
 
   onApplicationBootstrap(): void {
+    this.connection = createRedisConnection(this.config, 'bullmq', `worker-${this.queueName}`);
     const worker = new Worker(this.queueName, (job) => this.process(job), {
-      connection: bullmqConnectionOptions(this.config),
-      prefix: queuePrefix(this.config),
+      connection: this.connection,
+      prefix: queuePrefix(this.config, this.queueName),
       lockDuration: this.config.queues.lockMs,
       stalledInterval: this.config.queues.stalledIntervalMs,
       ...this.workerOptions(),
@@ -60,5 +64,6 @@ export abstract class ManagedWorkerHost implements OnApplicationBootstrap, Befor
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+    if (this.connection) await closeRedisConnection(this.connection);
   }
 }

@@ -1,16 +1,22 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions } from 'bullmq';
+import Redis, { Cluster } from 'ioredis';
 
 import { AppConfig } from '../../config/app-config';
-import { bullmqConnectionOptions } from '../redis/redis-connection.factory';
+import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection.factory';
 import { JobExecutor } from './job-executor';
 import { JobRunsRepository } from './job-runs.repository';
 import { QueueName } from './queue-names';
 import { QueueRegistry } from './queue-registry';
 
-/** BullMQ key prefix: under REDIS_KEY_PREFIX, with a {hash tag} so a queue's keys share one Cluster slot. */
-export const queuePrefix = (config: AppConfig): string => `${config.redis.keyPrefix}{bull}`;
+/**
+ * BullMQ key prefix of one queue: under REDIS_KEY_PREFIX, with the queue's name as a {hash tag}, so every key
+ * of a queue (and so every BullMQ script, which touches several of them) lives in one Redis Cluster slot,
+ * while different queues spread over the masters. Keys look like `dispatch:{orders}:orders:<id>`.
+ */
+export const queuePrefix = (config: AppConfig, queue: QueueName): string =>
+  `${config.redis.keyPrefix}{${queue}}`;
 
 /** The default options of every job (ARCHITECTURE.md §5), set here and nowhere else. */
 export function defaultJobOptions(config: AppConfig): JobsOptions {
@@ -25,23 +31,36 @@ export function defaultJobOptions(config: AppConfig): JobsOptions {
 @Global()
 @Module({
   imports: [
-    BullModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        connection: bullmqConnectionOptions(config),
-        prefix: queuePrefix(config),
-        defaultJobOptions: defaultJobOptions(config),
-      }),
-    }),
-    BullModule.registerQueue(
-      { name: QueueName.Orders },
-      { name: QueueName.Notifications },
-      { name: QueueName.Documents },
-      { name: QueueName.Fulfilment },
+    BullModule.registerQueueAsync(
+      ...Object.values(QueueName).map((name) => ({
+        name,
+        inject: [AppConfig],
+        useFactory: (config: AppConfig) => ({
+          // A connection of its own per queue (a Redis or a Cluster); BullMQ leaves a connection it was given
+          // open on close, so QueueModule closes it on shutdown.
+          connection: createRedisConnection(config, 'bullmq', `queue-${name}`),
+          prefix: queuePrefix(config, name),
+          defaultJobOptions: defaultJobOptions(config),
+        }),
+      })),
     ),
   ],
   // The job runtime every queue's processor uses: the executor and the durable record of job runs.
   providers: [QueueRegistry, JobExecutor, JobRunsRepository],
   exports: [BullModule, QueueRegistry, JobExecutor, JobRunsRepository],
 })
-export class QueueModule {}
+export class QueueModule implements OnApplicationShutdown {
+  constructor(private readonly queues: QueueRegistry) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    // Workers stopped before this phase (beforeApplicationShutdown) and nothing enqueues any more. The
+    // connection is the one handed to the queue (not `queue.client`, which waits for Redis to be ready).
+    await Promise.all(
+      this.queues
+        .all()
+        .map((queue) => queue.opts.connection)
+        .filter((connection) => connection instanceof Redis || connection instanceof Cluster)
+        .map((connection) => closeRedisConnection(connection)),
+    );
+  }
+}

@@ -1,17 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
-
-import { REDIS_CLIENT } from './redis.tokens';
+import { assertOneSlot } from './hash-tag';
+import { REDIS_CLIENT, RedisClient } from './redis.tokens';
 
 /**
  * JSON cache-aside over the `app` Redis connection. A cache failure never fails the caller: reads
- * fall through to the source of truth and writes are skipped, with a warning.
+ * fall through to the source of truth and writes are skipped, with a warning. The keys passed to one
+ * multi-key call (`getOrSetGenerational`, `invalidate`) must share a {hash tag}, so that a Redis Cluster
+ * can serve them from one slot; a call that breaks this throws (a programming error, not an outage).
  */
 @Injectable()
 export class CacheService {
   private readonly logger = new Logger(CacheService.name);
 
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {}
 
   /** False while the connection is down or (re)connecting: callers skip the cache instead of waiting. */
   get available(): boolean {
@@ -58,6 +59,7 @@ export class CacheService {
     ttlSeconds: number,
     load: () => Promise<T>,
   ): Promise<T> {
+    assertOneSlot([generationKey, key]);
     if (!this.available) return load();
     let generation: string;
     try {
@@ -80,6 +82,8 @@ export class CacheService {
   /** Deletes `keys` and bumps the generation counters in one round trip (a write's cache invalidation). */
   async invalidate(keys: string[], generations: string[]): Promise<void> {
     if (keys.length === 0 && generations.length === 0) return;
+    // One pipeline: on a Redis Cluster every key in it must be in one slot.
+    assertOneSlot([...keys, ...generations]);
     const pipeline = this.redis.pipeline();
     if (keys.length) pipeline.del(...keys);
     for (const key of generations) pipeline.incr(key);

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
 import Redlock, { ExecutionError, RedlockAbortSignal } from 'redlock';
 
 import { DomainError } from '../errors/domain-error';
-import { REDIS_CLIENT } from './redis.tokens';
+import { REDIS_CLIENT, RedisClient } from './redis.tokens';
 
 export class LockBusyError extends DomainError {
   readonly code = 'LOCK_BUSY';
@@ -29,7 +28,7 @@ export interface LockOptions {
 export class LockService {
   private readonly redlock: Redlock;
 
-  constructor(@Inject(REDIS_CLIENT) redis: Redis) {
+  constructor(@Inject(REDIS_CLIENT) redis: RedisClient) {
     this.redlock = new Redlock([redis], { retryCount: 0, automaticExtensionThreshold: 500 });
     // Extension failures surface through the abort signal handed to `work`; keep them off the error event.
     this.redlock.on('error', () => undefined);

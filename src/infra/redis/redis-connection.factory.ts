@@ -1,54 +1,62 @@
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { Cluster, RedisOptions } from 'ioredis';
 
 import { AppConfig } from '../../config/app-config';
+import { RedisClient } from './redis.tokens';
 
 export type RedisPurpose = 'app' | 'bullmq';
 
+const reconnectDelay = (attempt: number) => Math.min(attempt * 200, 2000);
+
 /**
- * The one place ioredis connections are made.
- * - `app` (cache, locks, rate limits, idempotency markers): keys carry REDIS_KEY_PREFIX and a command
- *   fails after a couple of retries, so callers can degrade instead of hanging while Redis is down.
- * - `bullmq`: BullMQ requires `maxRetriesPerRequest: null` and prefixes keys itself (ioredis keyPrefix
- *   is not supported by BullMQ).
+ * The one place ioredis connections are made: a `Redis` for REDIS_URL, a `Cluster` for REDIS_CLUSTER_NODES.
+ * - `app` (cache, locks, rate limits, idempotency markers, email sent-markers): keys carry REDIS_KEY_PREFIX
+ *   and a command fails after a couple of retries, so callers can degrade instead of hanging while Redis
+ *   is down.
+ * - `bullmq`: BullMQ requires `maxRetriesPerRequest: null` and prefixes keys itself (an ioredis keyPrefix
+ *   is refused by BullMQ); the queue prefix carries the hash tag that keeps each queue in one slot.
+ * The caller owns the connection and disconnects it.
  */
-/** ioredis options from a redis:// or rediss:// URL (BullMQ wants options, not a URL). */
-export function redisOptionsFromUrl(url: string): RedisOptions {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname.replace(/^\[|\]$/g, ''),
-    port: Number(parsed.port || 6379),
-    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
-    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
-    db: parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : 0,
-    tls: parsed.protocol === 'rediss:' ? {} : undefined,
-  };
-}
-
-/** Connection options for BullMQ queues and workers (BullMQ opens and closes its own connections). */
-export function bullmqConnectionOptions(config: AppConfig): RedisOptions {
-  return {
-    ...redisOptionsFromUrl(config.redis.url),
-    connectionName: 'dispatch-bullmq',
-    maxRetriesPerRequest: null,
-    enableReadyCheck: false,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  };
-}
-
-export function createRedisConnection(config: AppConfig, purpose: RedisPurpose, name = purpose): Redis {
-  const common: RedisOptions = {
-    connectionName: `dispatch-${name}`,
-    connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  };
-  if (purpose === 'bullmq') {
-    return new Redis(config.redis.url, { ...common, maxRetriesPerRequest: null, enableReadyCheck: false });
+export function createRedisConnection(
+  config: AppConfig,
+  purpose: RedisPurpose,
+  name: string = purpose,
+): RedisClient {
+  const perNode: RedisOptions =
+    purpose === 'app'
+      ? {
+          connectionName: `dispatch-${name}`,
+          connectTimeout: 2000,
+          maxRetriesPerRequest: 1,
+          // Backstop for a hung connection; callers also skip Redis outright while it is not ready.
+          commandTimeout: 1000,
+        }
+      : { connectionName: `dispatch-${name}`, maxRetriesPerRequest: null, enableReadyCheck: false };
+  const prefixed = purpose === 'app' ? { keyPrefix: config.redis.keyPrefix } : {};
+  const { server } = config.redis;
+  if (server.kind === 'standalone') {
+    return new Redis(server.url, { ...perNode, ...prefixed, retryStrategy: reconnectDelay });
   }
-  return new Redis(config.redis.url, {
-    ...common,
-    keyPrefix: config.redis.keyPrefix,
-    maxRetriesPerRequest: 1,
-    // Backstop for a hung connection; callers also skip Redis outright while it is not ready.
-    commandTimeout: 1000,
+  return new Cluster(server.nodes, {
+    ...prefixed,
+    clusterRetryStrategy: reconnectDelay,
+    redisOptions: {
+      ...perNode,
+      username: server.username,
+      password: server.password,
+      tls: server.tls ? {} : undefined,
+    },
   });
+}
+
+/**
+ * Closes a connection: QUIT when it is up (pending replies arrive), otherwise drops it at once. Takes any
+ * client with ioredis' lifecycle, so BullMQ's wrapper of one of our connections closes the same way.
+ */
+export async function closeRedisConnection(redis: {
+  status: string;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}): Promise<void> {
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+  else redis.disconnect();
 }

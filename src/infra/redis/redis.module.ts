@@ -1,11 +1,10 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
 
 import { AppConfig } from '../../config/app-config';
 import { CacheService } from './cache.service';
 import { LockService } from './lock.service';
-import { createRedisConnection } from './redis-connection.factory';
-import { REDIS_CLIENT } from './redis.tokens';
+import { closeRedisConnection, createRedisConnection } from './redis-connection.factory';
+import { REDIS_CLIENT, RedisClient } from './redis.tokens';
 
 @Global()
 @Module({
@@ -21,10 +20,9 @@ import { REDIS_CLIENT } from './redis.tokens';
   exports: [REDIS_CLIENT, LockService, CacheService],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
-    else this.redis.disconnect();
+    await closeRedisConnection(this.redis);
   }
 }

@@ -1,13 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import Redis from 'ioredis';
 
 import { AppConfig } from '../../config/app-config';
 import { DatabaseHealth } from '../../infra/database/database-health';
 import { ServiceUnavailableError } from '../../infra/errors/common.errors';
 import { QueueRegistry } from '../../infra/queue/queue-registry';
-import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
+import { REDIS_CLIENT, RedisClient } from '../../infra/redis/redis.tokens';
 import { Public } from '../access/access-rules';
 
 type CheckState = 'up' | 'down';
@@ -48,7 +47,7 @@ function probe(check: () => Promise<unknown>): Promise<CheckState> {
 export class HealthController {
   constructor(
     private readonly database: DatabaseHealth,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly config: AppConfig,
     private readonly registry: QueueRegistry,
   ) {}

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 
 import { AppConfig } from '../../config/app-config';
 import { NotificationJobPayload } from '../../infra/queue/job-payloads';
 import { JobOutcome } from '../../infra/queue/job-outcome';
 import { CorrelationContext } from '../../infra/logging/correlation-context';
-import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
+import { REDIS_CLIENT, RedisClient } from '../../infra/redis/redis.tokens';
 import { OrderQueriesService } from '../orders/order-queries.service';
 import { OrderRecordsService } from '../orders/order-records.service';
 import { UsersService } from '../users/users.service';
@@ -65,7 +64,7 @@ export class NotificationsService {
     private readonly records: OrderRecordsService,
     private readonly users: UsersService,
     @Inject(MAILER) private readonly mailer: Mailer,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
   ) {}
 
   async deliver(payload: NotificationJobPayload): Promise<JobOutcome> {

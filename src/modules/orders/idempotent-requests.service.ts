@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
 import { EntityManager } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
 import { TransactionRunner } from '../../infra/database/transaction-runner';
-import { REDIS_CLIENT } from '../../infra/redis/redis.tokens';
+import { REDIS_CLIENT, RedisClient } from '../../infra/redis/redis.tokens';
 import { IdempotencyRecord, IdempotencyRepository, IdempotencyScope } from './idempotency.repository';
 import {
   IdempotencyKeyRequiredError,
@@ -45,7 +44,7 @@ export class IdempotentRequests {
     private readonly keys: IdempotencyRepository,
     private readonly tx: TransactionRunner,
     private readonly config: AppConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
   ) {}
 
   /** Checks the header's format (1–255 printable ASCII characters). */

@@ -142,8 +142,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async listen(): Promise<void> {
     if (!this.running) return;
+    // LISTEN is session state: it needs a direct connection of its own (DATABASE_LISTEN_URL), never one
+    // through a transaction-mode pooler, where it would register on some pooled server connection and its
+    // notifications would reach nobody.
     const client = new Client({
-      connectionString: this.config.db.url,
+      connectionString: this.config.db.listenUrl,
       application_name: 'dispatch-outbox-listener',
     });
     client.on('notification', () => {

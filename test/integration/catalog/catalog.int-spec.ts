@@ -89,7 +89,7 @@ describe('catalog: CRUD, cache-aside, pagination', () => {
     const id = created.body.id as string;
     await t.http().get(`/v1/items/${id}`).expect(200);
     await t.http().get('/v1/items?page=1&limit=100').expect(200);
-    expect(JSON.parse((await t.redis.redis.get(`catalog:item:${id}`))!)).toMatchObject({ name: 'Cached' });
+    expect(JSON.parse((await t.redis.redis.get(`{catalog}:item:${id}`))!)).toMatchObject({ name: 'Cached' });
 
     // A change behind the API's back is invisible while the cache holds: reads really come from Redis.
     await t.db.query(`UPDATE items SET name = 'Changed in SQL' WHERE id = $1`, [id]);

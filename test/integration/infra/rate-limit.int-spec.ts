@@ -11,9 +11,9 @@ describe('rate limiting (Redis-backed, per IP and per user)', () => {
       TRUST_PROXY: 'true',
       RATE_LIMIT_MAX: '5',
       AUTH_RATE_LIMIT_MAX: '3',
-      // The window opens at the first hit. Four failed logins (each an argon2 verify) took more than 1.5 s on
-      // a loaded 2-core machine, so the fourth landed in a new window and got 401 instead of 429.
-      RATE_LIMIT_WINDOW_MS: '5000',
+      // Long enough for four argon2-checked logins on a loaded 2-core machine (at 1.5 s the window could lapse
+      // before the fourth, which then started a new one and was answered 401).
+      RATE_LIMIT_WINDOW_MS: '6000',
     });
   });
   afterAll(() => t.close());

@@ -16,6 +16,10 @@ function email(overrides: Partial<OutgoingEmail> = {}): OutgoingEmail {
   };
 }
 
+// Real SMTP over loopback: the 10 MB message alone takes ~2.5 s on a 2-core machine and passed the 5 s default
+// while `npm test` ran the integration suites beside it (the tests after it then timed out waiting behind it).
+jest.setTimeout(30_000);
+
 describe(SmtpCaptureServer.name, () => {
   let sut: SmtpCaptureServer;
   let mailer: Mailer;
