@@ -7,8 +7,10 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
 
+import { NotificationJobPayload } from '../../src/infra/queue/job-payloads';
 import { QueueName } from '../../src/infra/queue/queue-names';
 import { BULL_BOARD_COOKIE } from '../../src/modules/ops/bull-board/bull-board-cookie';
+import { SystemNotice } from '../../src/modules/outbox/outbox-message';
 import { bearer, createUser, TestUser } from '../factories/user.factory';
 import { startTestApp, TestApp } from '../setup/test-app';
 import { waitFor } from '../setup/wait-for';
@@ -82,15 +84,16 @@ describe('Bull Board at /bull-board (whole app in-process, real Chromium)', () =
    */
   async function failedNotificationJob(): Promise<Job> {
     const exportId = randomUUID();
-    const job = await notifications.add('EXPORT_READY', {
+    const payload: NotificationJobPayload = {
       orderId: exportId,
       outboxId: '0',
-      kind: 'EXPORT_READY',
-      dedupeKey: `EXPORT_READY:${exportId}`,
+      event: SystemNotice.ExportReady,
+      dedupeKey: `${SystemNotice.ExportReady}:${exportId}`,
       exportId,
       rowCount: 0,
       requestedBy: randomUUID(),
-    });
+    };
+    const job = await notifications.add(SystemNotice.ExportReady, payload);
     await waitFor(async () => (await job.getState()) === 'failed', { what: 'the job to fail' });
     const failed = await notifications.getJob(job.id!);
     expect(failed?.failedReason).toMatch(/UserNotFoundError/);

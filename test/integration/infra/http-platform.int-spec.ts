@@ -165,7 +165,7 @@ describe('HTTP platform: errors, i18n, limits, correlation ids, docs', () => {
         ]),
       );
       expect(spec.body.components.schemas.CreateItemDto.properties.priceCents).toMatchObject({
-        type: 'number',
+        type: 'integer',
       });
       expect(spec.body.components.schemas.CreateItemDto.required).toEqual(
         expect.arrayContaining(['sku', 'name', 'priceCents', 'currency', 'stock']),
