@@ -1,4 +1,4 @@
-import { PaymentIntentObject } from './fake-stripe.objects';
+import { PaymentErrorObject, PaymentIntentObject, PaymentMethodObject } from './fake-stripe.objects';
 
 export type StripeErrorType =
   'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error' | 'rate_limit_error';
@@ -10,8 +10,11 @@ export interface StripeErrorBody {
   code?: string;
   param?: string;
   decline_code?: string;
+  advice_code?: string;
   charge?: string;
   payment_intent?: PaymentIntentObject;
+  payment_method?: PaymentMethodObject;
+  payment_method_type?: string;
   doc_url?: string;
 }
 
@@ -66,20 +69,9 @@ export class StripeApiError extends Error {
     });
   }
 
-  static cardDeclined(
-    declineCode: string,
-    message: string,
-    charge: string,
-    paymentIntent: PaymentIntentObject,
-  ) {
-    return new StripeApiError(402, {
-      type: 'card_error',
-      message,
-      ...withDocUrl({ code: 'card_declined' }),
-      decline_code: declineCode,
-      charge,
-      payment_intent: paymentIntent,
-    });
+  /** A decline: 402 with the PaymentIntent as it is now, `last_payment_error` included. */
+  static cardError(error: PaymentErrorObject, paymentIntent: PaymentIntentObject): StripeApiError {
+    return new StripeApiError(402, { ...error, payment_intent: paymentIntent });
   }
 
   static idempotencyMismatch(key: string): StripeApiError {
@@ -120,8 +112,11 @@ export class StripeApiError extends Error {
   }
 }
 
+/** Where Stripe documents an error code (`card_declined` → …/error-codes/card-declined). */
+export function docUrl(code: string): string {
+  return `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`;
+}
+
 function withDocUrl<T extends { code?: string }>(extra: T): T & { doc_url?: string } {
-  return extra.code
-    ? { ...extra, doc_url: `https://stripe.com/docs/error-codes/${extra.code.replace(/_/g, '-')}` }
-    : extra;
+  return extra.code ? { ...extra, doc_url: docUrl(extra.code) } : extra;
 }

@@ -1,5 +1,7 @@
-import { StripeApiError } from './fake-stripe.errors';
+import { minimumCharge } from '../../../modules/payments/stripe/charge-limits';
+import { StripeApiError, docUrl } from './fake-stripe.errors';
 import {
+  CaptureMethod,
   ChargeObject,
   CustomerObject,
   EventObject,
@@ -8,11 +10,22 @@ import {
   Metadata,
   PaymentIntentObject,
   PaymentIntentStatus,
+  PaymentMethodObject,
   RefundFailureReason,
   RefundObject,
   RefundReason,
 } from './fake-stripe.objects';
+import { PageQuery, listPage } from './list-page';
+import {
+  NewCustomer,
+  NewPaymentIntent,
+  newCharge,
+  newCustomer,
+  newPaymentIntent,
+  newRefund,
+} from './object-builders';
 import { newStripeId } from './stripe-id';
+import { TEST_PAYMENT_METHODS, TestPaymentMethod, paymentMethodObject } from './test-payment-methods';
 
 /** The API request that caused a change; Stripe copies it into `event.request`. Null for test helpers. */
 export interface RequestOrigin {
@@ -20,26 +33,35 @@ export interface RequestOrigin {
   idempotencyKey: string | null;
 }
 
-export interface CreateCustomerInput {
-  email?: string;
-  name?: string;
-  description?: string;
-  phone?: string;
-  metadata: Metadata;
+export type CreateCustomerInput = NewCustomer;
+export type CreatePaymentIntentInput = NewPaymentIntent;
+
+/** Changes of an update; `null` unsets, a metadata update is merged into what the object has. */
+export interface CustomerChanges {
+  email?: string | null;
+  name?: string | null;
+  description?: string | null;
+  phone?: string | null;
+  metadata?: (current: Metadata) => Metadata;
 }
 
-export interface CreatePaymentIntentInput {
-  amount: number;
-  currency: string;
+export interface PaymentIntentChanges {
+  amount?: number;
+  currency?: string;
   customer?: string;
-  metadata: Metadata;
   paymentMethod?: string;
-  paymentMethodTypes: string[];
-  automaticPaymentMethods: PaymentIntentObject['automatic_payment_methods'];
-  description?: string;
-  receiptEmail?: string;
-  statementDescriptor?: string;
+  captureMethod?: CaptureMethod;
+  statementDescriptor?: string | null;
+  statementDescriptorSuffix?: string | null;
+  description?: string | null;
+  receiptEmail?: string | null;
+  metadata?: (current: Metadata) => Metadata;
+}
+
+export interface CaptureInput {
+  amountToCapture?: number;
   statementDescriptorSuffix?: string;
+  metadata?: (current: Metadata) => Metadata;
 }
 
 export interface CreateRefundInput {
@@ -50,33 +72,12 @@ export interface CreateRefundInput {
   metadata: Metadata;
 }
 
-export interface RefundListQuery {
-  limit: number;
-  paymentIntent?: string;
-  charge?: string;
-  startingAfter?: string;
-}
+export type CustomerListQuery = PageQuery & { email?: string };
+export type PaymentIntentListQuery = PageQuery & { customer?: string };
+export type ChargeListQuery = PageQuery & { paymentIntent?: string; customer?: string };
+export type RefundListQuery = PageQuery & { paymentIntent?: string; charge?: string };
+export type EventListQuery = PageQuery & { type?: string };
 
-export interface EventListQuery {
-  limit: number;
-  startingAfter?: string;
-  endingBefore?: string;
-  type?: string;
-}
-
-type CardOutcome = { ok: true } | { ok: false; declineCode: string; message: string };
-
-/** Stripe's test PaymentMethods the fake understands; anything else is "No such PaymentMethod". */
-const TEST_PAYMENT_METHODS: Record<string, CardOutcome> = {
-  pm_card_visa: { ok: true },
-  pm_card_mastercard: { ok: true },
-  pm_card_chargeDeclined: { ok: false, declineCode: 'generic_decline', message: 'Your card was declined.' },
-  pm_card_chargeDeclinedInsufficientFunds: {
-    ok: false,
-    declineCode: 'insufficient_funds',
-    message: 'Your card has insufficient funds.',
-  },
-};
 // Confirming without a payment method pays with a working card, so a dev can "pay" with a bare confirm.
 const DEFAULT_PAYMENT_METHOD = 'pm_card_visa';
 
@@ -92,18 +93,43 @@ const CANCELABLE: readonly PaymentIntentStatus[] = [
   'requires_action',
   'processing',
 ];
+/** What a PaymentIntent may still change once confirmed is only its bookkeeping (metadata, description, …). */
+const PAYMENT_CHANGES: ReadonlyArray<[keyof PaymentIntentChanges, string]> = [
+  ['amount', 'amount'],
+  ['currency', 'currency'],
+  ['customer', 'customer'],
+  ['paymentMethod', 'payment_method'],
+  ['captureMethod', 'capture_method'],
+  ['statementDescriptor', 'statement_descriptor'],
+  ['statementDescriptorSuffix', 'statement_descriptor_suffix'],
+];
+
+/** A PaymentIntent of `currency` may ask for `amount` (Stripe's minimum charge per currency). */
+export function assertChargeable(amount: number, currency: string): void {
+  const min = minimumCharge(currency);
+  if (min !== undefined && amount < min) {
+    throw StripeApiError.invalidRequest(`Amount must be at least ${(min / 100).toFixed(2)} ${currency}`, {
+      code: 'amount_too_small',
+      param: 'amount',
+    });
+  }
+}
 
 /**
  * The fake's in-memory Stripe account: customers, PaymentIntents, charges, refunds and events, and the rules
- * that move them (confirm, decline, cancel, refund). Every read returns a deep copy, so neither callers nor
- * recorded events can see later changes.
+ * that move them (confirm, decline, capture, cancel, refund, update). Every read returns a deep copy, so neither
+ * callers nor recorded events can see later changes.
  */
 export class FakeStripeLedger {
   private readonly customerById = new Map<string, CustomerObject>();
   private readonly intentById = new Map<string, PaymentIntentObject>();
   private readonly chargeById = new Map<string, ChargeObject>();
   private readonly refundById = new Map<string, RefundObject>();
+  /** Test PaymentMethods as first used, so their `created` stays put. */
+  private readonly paymentMethodById = new Map<string, PaymentMethodObject>();
   private readonly eventLog: EventObject[] = [];
+  /** The account's default payment method configuration, which automatic payment methods use. */
+  private readonly paymentMethodConfiguration = newStripeId('pmc');
   /** While true, new refunds stay `pending` until settleRefund (like bank refunds that take days). */
   private holdRefunds = false;
 
@@ -116,18 +142,10 @@ export class FakeStripeLedger {
     },
   ) {}
 
+  // ---- customers
+
   createCustomer(input: CreateCustomerInput): CustomerObject {
-    const customer: CustomerObject = {
-      id: newStripeId('cus', 14),
-      object: 'customer',
-      created: now(),
-      description: input.description ?? null,
-      email: input.email ?? null,
-      livemode: false,
-      metadata: input.metadata,
-      name: input.name ?? null,
-      phone: input.phone ?? null,
-    };
+    const customer = newCustomer(input, now());
     this.customerById.set(customer.id, customer);
     return clone(customer);
   }
@@ -136,43 +154,31 @@ export class FakeStripeLedger {
     return clone(this.requireCustomer(id, (missing) => StripeApiError.noSuchObject('customer', missing)));
   }
 
+  updateCustomer(id: string, changes: CustomerChanges): CustomerObject {
+    const customer = this.requireCustomer(id, (missing) => StripeApiError.noSuchObject('customer', missing));
+    if (changes.metadata) customer.metadata = changes.metadata(customer.metadata);
+    if (changes.email !== undefined) customer.email = changes.email;
+    if (changes.name !== undefined) customer.name = changes.name;
+    if (changes.description !== undefined) customer.description = changes.description;
+    if (changes.phone !== undefined) customer.phone = changes.phone;
+    return clone(customer);
+  }
+
+  /** Newest first; `email` matches exactly (Stripe's filter is case-sensitive). */
+  listCustomers(query: CustomerListQuery): ListObject<CustomerObject> {
+    const customers = newestFirst(this.customerById).filter(
+      (customer) => query.email === undefined || customer.email === query.email,
+    );
+    return clone(listPage(customers, query, '/v1/customers', 'customer'));
+  }
+
+  // ---- PaymentIntents
+
   createPaymentIntent(input: CreatePaymentIntentInput): PaymentIntentObject {
-    if (input.customer !== undefined) {
-      this.requireCustomer(input.customer, (id) =>
-        StripeApiError.noSuchParamObject('customer', id, 'customer'),
-      );
-    }
-    if (input.paymentMethod !== undefined) this.cardOutcome(input.paymentMethod);
-    const id = newStripeId('pi');
-    const intent: PaymentIntentObject = {
-      id,
-      object: 'payment_intent',
-      amount: input.amount,
-      amount_capturable: 0,
-      amount_received: 0,
-      automatic_payment_methods: input.automaticPaymentMethods,
-      canceled_at: null,
-      cancellation_reason: null,
-      capture_method: 'automatic',
-      client_secret: `${id}_secret_${newStripeId('x', 25).slice(2)}`,
-      confirmation_method: 'automatic',
-      created: now(),
-      currency: input.currency,
-      customer: input.customer ?? null,
-      description: input.description ?? null,
-      last_payment_error: null,
-      latest_charge: null,
-      livemode: false,
-      metadata: input.metadata,
-      next_action: null,
-      payment_method: input.paymentMethod ?? null,
-      payment_method_types: input.paymentMethodTypes,
-      receipt_email: input.receiptEmail ?? null,
-      statement_descriptor: input.statementDescriptor ?? null,
-      statement_descriptor_suffix: input.statementDescriptorSuffix ?? null,
-      status: input.paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
-    };
-    this.intentById.set(id, intent);
+    if (input.customer !== undefined) this.requireParamCustomer(input.customer);
+    if (input.paymentMethod !== undefined) this.testPaymentMethod(input.paymentMethod);
+    const intent = newPaymentIntent(input, now(), this.paymentMethodConfiguration);
+    this.intentById.set(intent.id, intent);
     return clone(intent);
   }
 
@@ -186,9 +192,58 @@ export class FakeStripeLedger {
   }
 
   /**
-   * Charges the PaymentIntent with `paymentMethod` (default: a working card). A decline changes state and emits
-   * `payment_intent.payment_failed` before it throws the 402, exactly like Stripe, so the error is the answer
-   * of an executed request (and is replayed under its idempotency key).
+   * Stripe's update: what moves money (amount, currency, payment method, …) only while the PaymentIntent waits
+   * for a payment; metadata, description and receipt email at any time. A new payment method must be confirmed
+   * again.
+   */
+  updatePaymentIntent(id: string, changes: PaymentIntentChanges): PaymentIntentObject {
+    const intent = this.requireIntent(id);
+    if (!CONFIRMABLE.includes(intent.status)) {
+      const blocked = PAYMENT_CHANGES.find(([key]) => changes[key] !== undefined);
+      if (blocked) {
+        const [, param] = blocked;
+        throw StripeApiError.invalidRequest(
+          `This PaymentIntent's ${param} could not be updated because it has a status of ${intent.status}. ` +
+            `You may only update the ${param} of a PaymentIntent with one of the following statuses: ${CONFIRMABLE.join(', ')}.`,
+          { code: 'payment_intent_unexpected_state', param, payment_intent: clone(intent) },
+        );
+      }
+    }
+    if (changes.customer !== undefined) this.requireParamCustomer(changes.customer);
+    if (changes.paymentMethod !== undefined) this.testPaymentMethod(changes.paymentMethod);
+    assertChargeable(changes.amount ?? intent.amount, changes.currency ?? intent.currency);
+    const metadata = changes.metadata?.(intent.metadata);
+
+    if (changes.amount !== undefined) intent.amount = changes.amount;
+    if (changes.currency !== undefined) intent.currency = changes.currency;
+    if (changes.customer !== undefined) intent.customer = changes.customer;
+    if (changes.captureMethod !== undefined) intent.capture_method = changes.captureMethod;
+    if (changes.paymentMethod !== undefined) {
+      intent.payment_method = changes.paymentMethod;
+      intent.status = 'requires_confirmation';
+    }
+    if (changes.statementDescriptor !== undefined) intent.statement_descriptor = changes.statementDescriptor;
+    if (changes.statementDescriptorSuffix !== undefined)
+      intent.statement_descriptor_suffix = changes.statementDescriptorSuffix;
+    if (changes.description !== undefined) intent.description = changes.description;
+    if (changes.receiptEmail !== undefined) intent.receipt_email = changes.receiptEmail;
+    if (metadata) intent.metadata = metadata;
+    return clone(intent);
+  }
+
+  /** Newest first, optionally of one customer. */
+  listPaymentIntents(query: PaymentIntentListQuery): ListObject<PaymentIntentObject> {
+    const intents = newestFirst(this.intentById).filter(
+      (intent) => query.customer === undefined || intent.customer === query.customer,
+    );
+    return clone(listPage(intents, query, '/v1/payment_intents', 'payment_intent'));
+  }
+
+  /**
+   * Charges the PaymentIntent with `paymentMethod` (default: a working card). With automatic capture it succeeds;
+   * with manual capture the card is authorized and the intent waits in `requires_capture`. A decline changes state
+   * and emits `payment_intent.payment_failed` before it throws the 402, exactly like Stripe, so the error is the
+   * answer of an executed request (and is replayed under its idempotency key).
    */
   confirmPaymentIntent(
     id: string,
@@ -206,32 +261,87 @@ export class FakeStripeLedger {
         payment_intent: clone(intent),
       });
     }
-    const method = paymentMethod ?? intent.payment_method ?? DEFAULT_PAYMENT_METHOD;
-    const outcome = this.cardOutcome(method);
-    const charge = this.recordCharge(intent, method, outcome);
+    const methodId =
+      paymentMethod ??
+      (typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id) ??
+      DEFAULT_PAYMENT_METHOD;
+    const card = this.testPaymentMethod(methodId);
+    const charge = newCharge(intent, methodId, card, now());
+    this.chargeById.set(charge.id, charge);
     intent.latest_charge = charge.id;
-    if (outcome.ok) {
-      intent.status = 'succeeded';
-      intent.amount_received = intent.amount;
-      intent.payment_method = method;
+    const decline = card.decline;
+    if (!decline) {
+      intent.payment_method = methodId;
       intent.last_payment_error = null;
-      this.emit('payment_intent.succeeded', intent, origin);
+      if (intent.capture_method === 'manual') {
+        intent.status = 'requires_capture';
+        intent.amount_capturable = intent.amount;
+        this.emit('payment_intent.amount_capturable_updated', intent, origin);
+      } else {
+        intent.status = 'succeeded';
+        intent.amount_received = intent.amount;
+        this.emit('payment_intent.succeeded', intent, origin);
+      }
       return clone(intent);
     }
     intent.status = 'requires_payment_method';
     intent.payment_method = null;
     intent.last_payment_error = {
       type: 'card_error',
-      code: 'card_declined',
-      decline_code: outcome.declineCode,
-      message: outcome.message,
+      code: decline.code,
+      decline_code: decline.declineCode,
+      message: decline.message,
+      ...(decline.adviceCode ? { advice_code: decline.adviceCode } : {}),
+      ...(decline.param ? { param: decline.param } : {}),
       charge: charge.id,
-      payment_method: { id: method, object: 'payment_method', type: 'card' },
+      doc_url: docUrl(decline.code),
+      payment_method: this.paymentMethodObject(methodId, card),
+      payment_method_type: 'card',
     };
     this.emit('payment_intent.payment_failed', intent, origin);
-    throw StripeApiError.cardDeclined(outcome.declineCode, outcome.message, charge.id, clone(intent));
+    throw StripeApiError.cardError(intent.last_payment_error, clone(intent));
   }
 
+  /**
+   * Captures an authorized (`requires_capture`) PaymentIntent: `amountToCapture` (default: all that is
+   * capturable) is received, the rest of the authorization is released (the charge shows it refunded, as
+   * Stripe does), and `payment_intent.succeeded` is sent.
+   */
+  capturePaymentIntent(id: string, input: CaptureInput, origin: RequestOrigin): PaymentIntentObject {
+    const intent = this.requireIntent(id);
+    if (intent.status !== 'requires_capture') {
+      throw StripeApiError.invalidRequest(
+        `This PaymentIntent could not be captured because it has a status of ${intent.status}. ` +
+          'Only a PaymentIntent with one of the following statuses may be captured: requires_capture.',
+        { code: 'payment_intent_unexpected_state', payment_intent: clone(intent) },
+      );
+    }
+    const amount = input.amountToCapture ?? intent.amount_capturable;
+    if (amount > intent.amount_capturable) {
+      throw StripeApiError.invalidRequest(
+        `The amount to capture (${amount}) must be less than or equal to the amount capturable ` +
+          `(${intent.amount_capturable}).`,
+        { code: 'amount_too_large', param: 'amount_to_capture' },
+      );
+    }
+    const metadata = input.metadata?.(intent.metadata);
+    const charge = this.latestCharge(intent);
+    charge.captured = true;
+    charge.amount_captured = amount;
+    charge.amount_refunded = charge.amount - amount;
+    charge.balance_transaction = newStripeId('txn');
+    delete charge.payment_method_details.card.capture_before;
+    intent.status = 'succeeded';
+    intent.amount_received = amount;
+    intent.amount_capturable = 0;
+    if (metadata) intent.metadata = metadata;
+    if (input.statementDescriptorSuffix !== undefined)
+      intent.statement_descriptor_suffix = input.statementDescriptorSuffix;
+    this.emit('payment_intent.succeeded', intent, origin);
+    return clone(intent);
+  }
+
+  /** Cancels a PaymentIntent that has not succeeded; an authorization is released (its charge shows refunded). */
   cancelPaymentIntent(id: string, reason: string | undefined, origin: RequestOrigin): PaymentIntentObject {
     const intent = this.requireIntent(id);
     if (!CANCELABLE.includes(intent.status)) {
@@ -241,12 +351,38 @@ export class FakeStripeLedger {
         { code: 'payment_intent_unexpected_state', payment_intent: clone(intent) },
       );
     }
+    if (intent.status === 'requires_capture') {
+      const charge = this.latestCharge(intent);
+      charge.amount_refunded = charge.amount;
+      charge.refunded = true;
+      intent.amount_capturable = 0;
+    }
     intent.status = 'canceled';
     intent.canceled_at = now();
     intent.cancellation_reason = reason ?? null;
     this.emit('payment_intent.canceled', intent, origin);
     return clone(intent);
   }
+
+  // ---- charges
+
+  charge(id: string): ChargeObject {
+    const charge = this.chargeById.get(id);
+    if (!charge) throw StripeApiError.noSuchObject('charge', id);
+    return clone(charge);
+  }
+
+  /** Newest first, optionally of one PaymentIntent or customer. */
+  listCharges(query: ChargeListQuery): ListObject<ChargeObject> {
+    const charges = newestFirst(this.chargeById).filter(
+      (charge) =>
+        (query.paymentIntent === undefined || charge.payment_intent === query.paymentIntent) &&
+        (query.customer === undefined || charge.customer === query.customer),
+    );
+    return clone(listPage(charges, query, '/v1/charges', 'charge'));
+  }
+
+  // ---- refunds
 
   /** Refunds `amount` (default: what is left) of the PaymentIntent's successful charge. */
   createRefund(input: CreateRefundInput, origin: RequestOrigin): RefundObject {
@@ -265,26 +401,7 @@ export class FakeStripeLedger {
         { code: 'amount_too_large', param: 'amount' },
       );
     }
-    const refund: RefundObject = {
-      id: newStripeId('re'),
-      object: 'refund',
-      amount,
-      balance_transaction: null,
-      charge: charge.id,
-      created: now(),
-      currency: charge.currency,
-      description: null,
-      failure_balance_transaction: null,
-      failure_reason: null,
-      metadata: input.metadata,
-      payment_intent: charge.payment_intent,
-      reason: input.reason ?? null,
-      receipt_number: null,
-      source_transfer_reversal: null,
-      status: this.holdRefunds ? 'pending' : 'succeeded',
-      transfer_reversal: null,
-    };
-    refund.balance_transaction = refund.status === 'succeeded' ? newStripeId('txn') : null;
+    const refund = newRefund(charge, { ...input, amount }, this.holdRefunds, now());
     this.refundById.set(refund.id, refund);
     // Pending refunds count against the charge at once; a failure gives the amount back (settleRefund).
     charge.amount_refunded += amount;
@@ -308,8 +425,7 @@ export class FakeStripeLedger {
     outcome: 'succeeded' | 'failed',
     failureReason: RefundFailureReason = 'declined',
   ): RefundObject {
-    const refund = this.refundById.get(id);
-    if (!refund) throw StripeApiError.noSuchObject('refund', id);
+    const refund = this.requireRefund(id);
     if (refund.status !== 'pending' && refund.status !== 'requires_action') {
       throw StripeApiError.invalidRequest(`Refund ${id} is ${refund.status}, not pending.`, {
         code: 'refund_unexpected_state',
@@ -319,6 +435,7 @@ export class FakeStripeLedger {
     const origin: RequestOrigin = { requestId: null, idempotencyKey: null };
     if (outcome === 'succeeded') {
       refund.balance_transaction = newStripeId('txn');
+      refund.destination_details.card.type = 'refund';
     } else {
       refund.failure_reason = failureReason;
       refund.failure_balance_transaction = newStripeId('txn');
@@ -336,36 +453,28 @@ export class FakeStripeLedger {
     return clone(refund);
   }
 
-  /** Newest first, like `GET /v1/refunds`, optionally of one PaymentIntent or charge. */
-  listRefunds(query: RefundListQuery): ListObject<RefundObject> {
-    let refunds = [...this.refundById.values()].reverse();
-    if (query.paymentIntent) refunds = refunds.filter((r) => r.payment_intent === query.paymentIntent);
-    if (query.charge) refunds = refunds.filter((r) => r.charge === query.charge);
-    if (query.startingAfter) {
-      const index = refunds.findIndex((r) => r.id === query.startingAfter);
-      if (index === -1)
-        throw StripeApiError.noSuchParamObject('refund', query.startingAfter, 'starting_after');
-      refunds = refunds.slice(index + 1);
-    }
-    return {
-      object: 'list',
-      data: clone(refunds.slice(0, query.limit)),
-      has_more: refunds.length > query.limit,
-      url: '/v1/refunds',
-    };
-  }
-
-  refund(id: string): RefundObject {
-    const refund = this.refundById.get(id);
-    if (!refund) throw StripeApiError.noSuchObject('refund', id);
+  /** Stripe lets a refund's metadata change, nothing else. */
+  updateRefund(id: string, metadata: ((current: Metadata) => Metadata) | undefined): RefundObject {
+    const refund = this.requireRefund(id);
+    if (metadata) refund.metadata = metadata(refund.metadata);
     return clone(refund);
   }
 
-  charge(id: string): ChargeObject {
-    const charge = this.chargeById.get(id);
-    if (!charge) throw StripeApiError.noSuchObject('charge', id);
-    return clone(charge);
+  /** Newest first, like `GET /v1/refunds`, optionally of one PaymentIntent or charge. */
+  listRefunds(query: RefundListQuery): ListObject<RefundObject> {
+    const refunds = newestFirst(this.refundById).filter(
+      (refund) =>
+        (query.paymentIntent === undefined || refund.payment_intent === query.paymentIntent) &&
+        (query.charge === undefined || refund.charge === query.charge),
+    );
+    return clone(listPage(refunds, query, '/v1/refunds', 'refund'));
   }
+
+  refund(id: string): RefundObject {
+    return clone(this.requireRefund(id));
+  }
+
+  // ---- events
 
   event(id: string): EventObject {
     const event = this.eventLog.find((candidate) => candidate.id === id);
@@ -375,28 +484,18 @@ export class FakeStripeLedger {
 
   /** Newest first, like `GET /v1/events`; `type` accepts Stripe's `payment_intent.*` wildcard. */
   listEvents(query: EventListQuery): ListObject<EventObject> {
-    let events = [...this.eventLog].reverse();
-    if (query.type) {
-      const type = query.type;
-      events = events.filter((event) =>
-        type.endsWith('.*') ? event.type.startsWith(type.slice(0, -1)) : event.type === type,
+    const type = query.type;
+    const events = [...this.eventLog]
+      .reverse()
+      .filter(
+        (event) =>
+          type === undefined ||
+          (type.endsWith('.*') ? event.type.startsWith(type.slice(0, -1)) : event.type === type),
       );
-    }
-    if (query.startingAfter) {
-      const index = this.cursorIndex(events, query.startingAfter, 'starting_after');
-      events = events.slice(index + 1);
-    } else if (query.endingBefore) {
-      const index = this.cursorIndex(events, query.endingBefore, 'ending_before');
-      events = events.slice(Math.max(0, index - query.limit), index);
-      return { object: 'list', data: clone(events), has_more: index - query.limit > 0, url: '/v1/events' };
-    }
-    return {
-      object: 'list',
-      data: clone(events.slice(0, query.limit)),
-      has_more: events.length > query.limit,
-      url: '/v1/events',
-    };
+    return clone(listPage(events, query, '/v1/events', 'event'));
   }
+
+  // ---- expansion
 
   canExpand(objectType: string, field: string): boolean {
     return this.expander(objectType, field) !== undefined;
@@ -415,6 +514,8 @@ export class FakeStripeLedger {
     }
     return expanded as T;
   }
+
+  // ---- everything, for test helpers
 
   paymentIntents(): PaymentIntentObject[] {
     return clone([...this.intentById.values()]);
@@ -435,17 +536,15 @@ export class FakeStripeLedger {
 
   private expander(objectType: string, field: string): ((id: string) => unknown) | undefined {
     const loaders: Record<string, Record<string, (id: string) => unknown>> = {
-      payment_intent: { latest_charge: (id) => this.charge(id), customer: (id) => this.customer(id) },
+      payment_intent: {
+        latest_charge: (id) => this.charge(id),
+        customer: (id) => this.customer(id),
+        payment_method: (id) => this.paymentMethodObject(id, this.testPaymentMethod(id)),
+      },
       charge: { payment_intent: (id) => this.paymentIntent(id), customer: (id) => this.customer(id) },
       refund: { charge: (id) => this.charge(id), payment_intent: (id) => this.paymentIntent(id) },
     };
     return loaders[objectType]?.[field];
-  }
-
-  private cursorIndex(events: EventObject[], id: string, param: string): number {
-    const index = events.findIndex((event) => event.id === id);
-    if (index === -1) throw StripeApiError.noSuchParamObject('event', id, param);
-    return index;
   }
 
   private refundableCharge(input: CreateRefundInput): ChargeObject {
@@ -471,6 +570,13 @@ export class FakeStripeLedger {
       charge =
         typeof intent.latest_charge === 'string' ? this.chargeById.get(intent.latest_charge) : undefined;
     }
+    if (charge?.status === 'succeeded' && !charge.captured && !charge.refunded) {
+      // Stripe answers this one without a code or param.
+      throw StripeApiError.invalidRequest(
+        `This charge (${charge.id}) has not been captured. Cancel its PaymentIntent to release the ` +
+          'authorization instead of refunding it.',
+      );
+    }
     if (!charge || charge.status !== 'succeeded' || (intent && intent.status !== 'succeeded')) {
       throw StripeApiError.invalidRequest(
         `This PaymentIntent (${input.paymentIntent ?? input.charge}) does not have a successful charge to refund.`,
@@ -480,47 +586,31 @@ export class FakeStripeLedger {
     return charge;
   }
 
-  private recordCharge(
-    intent: PaymentIntentObject,
-    paymentMethod: string,
-    outcome: CardOutcome,
-  ): ChargeObject {
-    const charge: ChargeObject = {
-      id: newStripeId('ch'),
-      object: 'charge',
-      amount: intent.amount,
-      amount_captured: outcome.ok ? intent.amount : 0,
-      amount_refunded: 0,
-      captured: outcome.ok,
-      created: now(),
-      currency: intent.currency,
-      customer: intent.customer,
-      description: intent.description,
-      failure_code: outcome.ok ? null : 'card_declined',
-      failure_message: outcome.ok ? null : outcome.message,
-      livemode: false,
-      // Stripe copies the PaymentIntent's metadata onto its charges; Dispatch finds the order of a
-      // charge.refunded event through it.
-      metadata: { ...intent.metadata },
-      paid: outcome.ok,
-      payment_intent: intent.id,
-      payment_method: paymentMethod,
-      refunded: false,
-      status: outcome.ok ? 'succeeded' : 'failed',
-    };
-    this.chargeById.set(charge.id, charge);
+  private latestCharge(intent: PaymentIntentObject): ChargeObject {
+    const id = typeof intent.latest_charge === 'string' ? intent.latest_charge : intent.latest_charge?.id;
+    const charge = id === undefined ? undefined : this.chargeById.get(id);
+    if (!charge) throw new Error(`PaymentIntent ${intent.id} has no charge`);
     return charge;
   }
 
-  private cardOutcome(paymentMethod: string): CardOutcome {
-    const outcome = TEST_PAYMENT_METHODS[paymentMethod];
-    if (!outcome) {
+  private testPaymentMethod(id: string): TestPaymentMethod {
+    const method = Object.hasOwn(TEST_PAYMENT_METHODS, id) ? TEST_PAYMENT_METHODS[id] : undefined;
+    if (!method) {
       throw StripeApiError.invalidRequest(
-        `No such PaymentMethod: '${paymentMethod}'. The fake knows ${Object.keys(TEST_PAYMENT_METHODS).join(', ')}.`,
+        `No such PaymentMethod: '${id}'. The fake knows ${Object.keys(TEST_PAYMENT_METHODS).join(', ')}.`,
         { code: 'resource_missing', param: 'payment_method' },
       );
     }
-    return outcome;
+    return method;
+  }
+
+  private paymentMethodObject(id: string, method: TestPaymentMethod): PaymentMethodObject {
+    let object = this.paymentMethodById.get(id);
+    if (!object) {
+      object = paymentMethodObject(id, method, now(), null);
+      this.paymentMethodById.set(id, object);
+    }
+    return clone(object);
   }
 
   private requireIntent(id: string): PaymentIntentObject {
@@ -529,10 +619,20 @@ export class FakeStripeLedger {
     return intent;
   }
 
+  private requireRefund(id: string): RefundObject {
+    const refund = this.refundById.get(id);
+    if (!refund) throw StripeApiError.noSuchObject('refund', id);
+    return refund;
+  }
+
   private requireCustomer(id: string, missing: (id: string) => StripeApiError): CustomerObject {
     const customer = this.customerById.get(id);
     if (!customer) throw missing(id);
     return customer;
+  }
+
+  private requireParamCustomer(id: string): void {
+    this.requireCustomer(id, (missing) => StripeApiError.noSuchParamObject('customer', missing, 'customer'));
   }
 
   private emit(
@@ -554,6 +654,11 @@ export class FakeStripeLedger {
     this.eventLog.push(event);
     this.options.onEvent(clone(event));
   }
+}
+
+/** Maps keep insertion order, which is creation order. */
+function newestFirst<T>(byId: Map<string, T>): T[] {
+  return [...byId.values()].reverse();
 }
 
 function now(): number {

@@ -3,7 +3,7 @@
  * chaos tests driving it over `/__fake/*`:
  *
  *   FAKE_STRIPE_PORT=12111 FAKE_STRIPE_WEBHOOK_URL=http://127.0.0.1:3000/v1/payments/webhook \
- *   FAKE_STRIPE_WEBHOOK_SECRET=whsec_dispatch_fake node dist/modules/payments/stripe/fake/fake-stripe.main.js
+ *   FAKE_STRIPE_WEBHOOK_SECRET=whsec_dispatch_fake node dist/dev/fakes/stripe/fake-stripe.main.js
  *
  * Its settings come from the environment (see config/fake-servers.env.ts), not from AppConfig.
  */

@@ -1,7 +1,7 @@
-import { minimumCharge } from '../../../modules/payments/stripe/charge-limits';
 import { StripeApiError } from './fake-stripe.errors';
-import { FakeStripeLedger, RequestOrigin } from './fake-stripe.ledger';
-import { PaymentIntentObject, RefundReason } from './fake-stripe.objects';
+import { FakeStripeLedger, RequestOrigin, assertChargeable } from './fake-stripe.ledger';
+import { CaptureMethod, PaymentIntentObject, RefundReason } from './fake-stripe.objects';
+import { PageQuery } from './list-page';
 import { FormObject } from './parse-form-body';
 import { StripeParams } from './stripe-params';
 
@@ -20,6 +20,9 @@ interface Route {
 const MAX_AMOUNT = 99_999_999;
 const REFUND_REASONS: readonly RefundReason[] = ['duplicate', 'fraudulent', 'requested_by_customer'];
 const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
+const CAPTURE_METHODS: readonly CaptureMethod[] = ['automatic', 'automatic_async', 'manual'];
+const CUSTOMER_PARAMS = ['email', 'name', 'description', 'phone', 'metadata', 'expand'];
+const PAGE_PARAMS = ['limit', 'starting_after', 'ending_before', 'created', 'expand'];
 const ID = '([A-Za-z0-9_]+)';
 
 /** Maps `/v1` method + path to parameter validation and a ledger call. */
@@ -29,12 +32,19 @@ export class FakeStripeRoutes {
   constructor(private readonly ledger: FakeStripeLedger) {
     this.routes = [
       { method: 'POST', path: /^\/v1\/customers$/, prepare: (_, p) => this.createCustomer(p) },
+      { method: 'GET', path: /^\/v1\/customers$/, prepare: (_, p) => this.listCustomers(p) },
       {
         method: 'GET',
         path: new RegExp(`^/v1/customers/${ID}$`),
         prepare: ([id], p) => this.getCustomer(id, p),
       },
+      {
+        method: 'POST',
+        path: new RegExp(`^/v1/customers/${ID}$`),
+        prepare: ([id], p) => this.updateCustomer(id, p),
+      },
       { method: 'POST', path: /^\/v1\/payment_intents$/, prepare: (_, p) => this.createPaymentIntent(p) },
+      { method: 'GET', path: /^\/v1\/payment_intents$/, prepare: (_, p) => this.listPaymentIntents(p) },
       {
         method: 'GET',
         path: new RegExp(`^/v1/payment_intents/${ID}$`),
@@ -42,8 +52,18 @@ export class FakeStripeRoutes {
       },
       {
         method: 'POST',
+        path: new RegExp(`^/v1/payment_intents/${ID}$`),
+        prepare: ([id], p) => this.updatePaymentIntent(id, p),
+      },
+      {
+        method: 'POST',
         path: new RegExp(`^/v1/payment_intents/${ID}/confirm$`),
         prepare: ([id], p) => this.confirmPaymentIntent(id, p),
+      },
+      {
+        method: 'POST',
+        path: new RegExp(`^/v1/payment_intents/${ID}/capture$`),
+        prepare: ([id], p) => this.capturePaymentIntent(id, p),
       },
       {
         method: 'POST',
@@ -53,6 +73,12 @@ export class FakeStripeRoutes {
       { method: 'POST', path: /^\/v1\/refunds$/, prepare: (_, p) => this.createRefund(p) },
       { method: 'GET', path: /^\/v1\/refunds$/, prepare: (_, p) => this.listRefunds(p) },
       { method: 'GET', path: new RegExp(`^/v1/refunds/${ID}$`), prepare: ([id], p) => this.getRefund(id, p) },
+      {
+        method: 'POST',
+        path: new RegExp(`^/v1/refunds/${ID}$`),
+        prepare: ([id], p) => this.updateRefund(id, p),
+      },
+      { method: 'GET', path: /^\/v1\/charges$/, prepare: (_, p) => this.listCharges(p) },
       { method: 'GET', path: new RegExp(`^/v1/charges/${ID}$`), prepare: ([id], p) => this.getCharge(id, p) },
       { method: 'GET', path: /^\/v1\/events$/, prepare: (_, p) => this.listEvents(p) },
       { method: 'GET', path: new RegExp(`^/v1/events/${ID}$`), prepare: ([id], p) => this.getEvent(id, p) },
@@ -69,14 +95,8 @@ export class FakeStripeRoutes {
   }
 
   private createCustomer(values: FormObject): Execute {
-    const p = StripeParams.of(values, ['email', 'name', 'description', 'phone', 'metadata', 'expand']);
-    const input = {
-      email: p.string('email'),
-      name: p.string('name'),
-      description: p.string('description'),
-      phone: p.string('phone'),
-      metadata: p.metadata(),
-    };
+    const p = StripeParams.of(values, CUSTOMER_PARAMS);
+    const input = { ...customerFields((name) => p.string(name)), metadata: p.metadata() };
     this.noExpansion(p);
     return () => this.ledger.createCustomer(input);
   }
@@ -84,6 +104,19 @@ export class FakeStripeRoutes {
   private getCustomer(id: string, values: FormObject): Execute {
     this.noExpansion(StripeParams.of(values, ['expand']));
     return () => this.ledger.customer(id);
+  }
+
+  private updateCustomer(id: string, values: FormObject): Execute {
+    const p = StripeParams.of(values, CUSTOMER_PARAMS);
+    const changes = { ...customerFields((name) => p.nullableString(name)), metadata: p.metadataUpdate() };
+    this.noExpansion(p);
+    return () => this.ledger.updateCustomer(id, changes);
+  }
+
+  private listCustomers(values: FormObject): Execute {
+    const p = StripeParams.of(values, [...PAGE_PARAMS, 'email']);
+    const query = { ...this.page(p), email: p.string('email') };
+    return () => this.ledger.listCustomers(query);
   }
 
   private createPaymentIntent(values: FormObject): Execute {
@@ -94,6 +127,7 @@ export class FakeStripeRoutes {
       'metadata',
       'payment_method',
       'payment_method_types',
+      'allowed_payment_method_types',
       'confirm',
       'automatic_payment_methods',
       'capture_method',
@@ -105,16 +139,19 @@ export class FakeStripeRoutes {
       'expand',
     ]);
     const automatic = p.hash('automatic_payment_methods', ['enabled', 'allow_redirects']);
-    const methodTypes = p.stringList('payment_method_types');
-    // Manual capture adds a requires_capture step Dispatch does not use; refusing it keeps the fake honest.
-    p.oneOf('capture_method', ['automatic']);
+    // `allowed_payment_method_types` is this API version's name; `payment_method_types` is still taken from
+    // clients pinned to an older one.
+    const allowedTypes = p.stringList('allowed_payment_method_types');
+    const methodTypes = allowedTypes.length > 0 ? allowedTypes : p.stringList('payment_method_types');
     const input = {
       amount: p.requiredInteger('amount', { min: 1, max: MAX_AMOUNT }),
       currency: currency(p.requiredString('currency')),
+      captureMethod: p.oneOf('capture_method', CAPTURE_METHODS) ?? 'automatic',
       customer: p.string('customer'),
       metadata: p.metadata(),
       paymentMethod: p.string('payment_method'),
       paymentMethodTypes: methodTypes.length > 0 ? methodTypes : ['card'],
+      allowedPaymentMethodTypes: allowedTypes.length > 0 ? allowedTypes : null,
       automaticPaymentMethods: automatic
         ? {
             enabled: automatic.boolean('enabled') ?? false,
@@ -126,16 +163,10 @@ export class FakeStripeRoutes {
       statementDescriptor: p.string('statement_descriptor'),
       statementDescriptorSuffix: p.string('statement_descriptor_suffix'),
     };
-    const min = minimumCharge(input.currency);
-    if (min !== undefined && input.amount < min) {
-      throw StripeApiError.invalidRequest(
-        `Amount must be at least ${(min / 100).toFixed(2)} ${input.currency}`,
-        { code: 'amount_too_small', param: 'amount' },
-      );
-    }
+    assertChargeable(input.amount, input.currency);
     if (automatic?.boolean('enabled') && methodTypes.length > 0) {
       throw StripeApiError.invalidRequest(
-        'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.',
+        `You may only specify one of these parameters: automatic_payment_methods, ${allowedTypes.length > 0 ? 'allowed_payment_method_types' : 'payment_method_types'}.`,
         { code: 'parameters_exclusive', param: 'automatic_payment_methods' },
       );
     }
@@ -166,6 +197,43 @@ export class FakeStripeRoutes {
     };
   }
 
+  private updatePaymentIntent(id: string, values: FormObject): Execute {
+    const p = StripeParams.of(values, [
+      'amount',
+      'currency',
+      'customer',
+      'description',
+      'metadata',
+      'payment_method',
+      'capture_method',
+      'receipt_email',
+      'statement_descriptor',
+      'statement_descriptor_suffix',
+      'expand',
+    ]);
+    const currencyCode = p.string('currency');
+    const changes = {
+      amount: p.integer('amount', { min: 1, max: MAX_AMOUNT }),
+      currency: currencyCode === undefined ? undefined : currency(currencyCode),
+      customer: p.string('customer'),
+      paymentMethod: p.string('payment_method'),
+      captureMethod: p.oneOf('capture_method', CAPTURE_METHODS),
+      statementDescriptor: p.nullableString('statement_descriptor'),
+      statementDescriptorSuffix: p.nullableString('statement_descriptor_suffix'),
+      description: p.nullableString('description'),
+      receiptEmail: p.nullableString('receipt_email'),
+      metadata: p.metadataUpdate(),
+    };
+    const expand = this.expansions(p, 'payment_intent');
+    return () => this.ledger.expand(this.ledger.updatePaymentIntent(id, changes), expand);
+  }
+
+  private listPaymentIntents(values: FormObject): Execute {
+    const p = StripeParams.of(values, [...PAGE_PARAMS, 'customer']);
+    const query = { ...this.page(p), customer: p.string('customer') };
+    return () => this.ledger.listPaymentIntents(query);
+  }
+
   private confirmPaymentIntent(id: string, values: FormObject): Execute {
     const p = StripeParams.of(values, ['payment_method', 'return_url', 'off_session', 'expand']);
     const paymentMethod = p.string('payment_method');
@@ -173,6 +241,22 @@ export class FakeStripeRoutes {
     const expand = this.expansions(p, 'payment_intent');
     return (origin) =>
       this.ledger.expand(this.ledger.confirmPaymentIntent(id, paymentMethod, origin), expand);
+  }
+
+  private capturePaymentIntent(id: string, values: FormObject): Execute {
+    const p = StripeParams.of(values, [
+      'amount_to_capture',
+      'metadata',
+      'statement_descriptor_suffix',
+      'expand',
+    ]);
+    const input = {
+      amountToCapture: p.integer('amount_to_capture', { min: 1, max: MAX_AMOUNT }),
+      statementDescriptorSuffix: p.string('statement_descriptor_suffix'),
+      metadata: p.metadataUpdate(),
+    };
+    const expand = this.expansions(p, 'payment_intent');
+    return (origin) => this.ledger.expand(this.ledger.capturePaymentIntent(id, input, origin), expand);
   }
 
   private cancelPaymentIntent(id: string, values: FormObject): Execute {
@@ -202,25 +286,27 @@ export class FakeStripeRoutes {
     return () => this.ledger.expand(this.ledger.refund(id), expand);
   }
 
+  private updateRefund(id: string, values: FormObject): Execute {
+    const p = StripeParams.of(values, ['metadata', 'expand']);
+    const metadata = p.metadataUpdate();
+    const expand = this.expansions(p, 'refund');
+    return () => this.ledger.expand(this.ledger.updateRefund(id, metadata), expand);
+  }
+
   private listRefunds(values: FormObject): Execute {
-    const p = StripeParams.of(values, [
-      'limit',
-      'payment_intent',
-      'charge',
-      'starting_after',
-      'ending_before',
-    ]);
-    if (p.has('ending_before'))
-      throw StripeApiError.invalidRequest('The fake lists refunds forward only (starting_after).', {
-        param: 'ending_before',
-      });
-    const query = {
-      limit: p.integer('limit', { min: 1, max: 100 }) ?? 10,
-      paymentIntent: p.string('payment_intent'),
-      charge: p.string('charge'),
-      startingAfter: p.string('starting_after'),
-    };
+    const p = StripeParams.of(values, [...PAGE_PARAMS, 'payment_intent', 'charge']);
+    const query = { ...this.page(p), paymentIntent: p.string('payment_intent'), charge: p.string('charge') };
     return () => this.ledger.listRefunds(query);
+  }
+
+  private listCharges(values: FormObject): Execute {
+    const p = StripeParams.of(values, [...PAGE_PARAMS, 'payment_intent', 'customer']);
+    const query = {
+      ...this.page(p),
+      paymentIntent: p.string('payment_intent'),
+      customer: p.string('customer'),
+    };
+    return () => this.ledger.listCharges(query);
   }
 
   private getCharge(id: string, values: FormObject): Execute {
@@ -229,28 +315,32 @@ export class FakeStripeRoutes {
   }
 
   private listEvents(values: FormObject): Execute {
-    const p = StripeParams.of(values, ['limit', 'starting_after', 'ending_before', 'type']);
-    const query = {
-      limit: p.integer('limit', { min: 1, max: 100 }) ?? 10,
-      startingAfter: p.string('starting_after'),
-      endingBefore: p.string('ending_before'),
-      type: p.string('type'),
-    };
-    if (query.startingAfter && query.endingBefore) {
-      throw StripeApiError.invalidRequest(
-        'You may only specify one of these parameters: ending_before, starting_after.',
-        {
-          code: 'parameters_exclusive',
-          param: 'starting_after',
-        },
-      );
-    }
+    const p = StripeParams.of(values, [...PAGE_PARAMS, 'type']);
+    const query = { ...this.page(p), type: p.string('type') };
     return () => this.ledger.listEvents(query);
   }
 
   private getEvent(id: string, values: FormObject): Execute {
     StripeParams.of(values, []);
     return () => this.ledger.event(id);
+  }
+
+  /** The paging parameters every list takes; a list's items are not expandable here. */
+  private page(p: StripeParams): PageQuery {
+    const query = {
+      limit: p.integer('limit', { min: 1, max: 100 }) ?? 10,
+      startingAfter: p.string('starting_after'),
+      endingBefore: p.string('ending_before'),
+      created: p.created(),
+    };
+    if (query.startingAfter !== undefined && query.endingBefore !== undefined) {
+      throw StripeApiError.invalidRequest(
+        'You may only specify one of these parameters: ending_before, starting_after.',
+        { code: 'parameters_exclusive', param: 'starting_after' },
+      );
+    }
+    this.noExpansion(p);
+    return query;
   }
 
   private expansions(p: StripeParams, objectType: 'payment_intent' | 'charge' | 'refund'): string[] {
@@ -272,6 +362,10 @@ export class FakeStripeRoutes {
         param: 'expand',
       });
   }
+}
+
+function customerFields<T>(read: (name: string) => T) {
+  return { email: read('email'), name: read('name'), description: read('description'), phone: read('phone') };
 }
 
 function currency(value: string): string {

@@ -1,5 +1,6 @@
 import { StripeApiError } from './fake-stripe.errors';
 import { Metadata } from './fake-stripe.objects';
+import { CreatedRange } from './list-page';
 import { FormObject, FormValue } from './parse-form-body';
 
 // Stripe's documented metadata limits; enforcing them here surfaces an oversized orderId/correlationId in dev.
@@ -118,15 +119,62 @@ export class StripeParams {
     return items as string[];
   }
 
+  /** For an update: undefined when absent, null for `name=` (Stripe's "unset"), else the string. */
+  nullableString(name: string): string | null | undefined {
+    return this.values[name] === '' ? null : this.string(name);
+  }
+
+  /** `created=<timestamp>` or `created[gt|gte|lt|lte]=<timestamp>`, as list endpoints take it. */
+  created(name = 'created'): CreatedRange | undefined {
+    const value = this.values[name];
+    if (value === undefined || value === '') return undefined;
+    if (typeof value === 'string') return { eq: this.integer(name) };
+    const range = this.hash(name, ['gt', 'gte', 'lt', 'lte']);
+    return {
+      gt: range?.integer('gt'),
+      gte: range?.integer('gte'),
+      lt: range?.integer('lt'),
+      lte: range?.integer('lte'),
+    };
+  }
+
   metadata(name = 'metadata'): Metadata {
+    const metadata: Metadata = {};
+    for (const [key, item] of this.metadataEntries(name)) {
+      // An empty value unsets the key.
+      if (item !== '') metadata[key] = item;
+    }
+    this.checkMetadataSize(metadata, name);
+    return metadata;
+  }
+
+  /**
+   * Metadata of an update, applied to what the object has: keys are merged, `metadata[key]=` unsets one and
+   * `metadata=` unsets all. Undefined when the request does not touch metadata.
+   */
+  metadataUpdate(name = 'metadata'): ((current: Metadata) => Metadata) | undefined {
+    if (this.values[name] === undefined) return undefined;
+    const entries = this.metadataEntries(name);
+    const clearAll = this.values[name] === '';
+    return (current) => {
+      const next: Metadata = clearAll ? {} : { ...current };
+      for (const [key, item] of entries) {
+        if (item === '') delete next[key];
+        else next[key] = item;
+      }
+      this.checkMetadataSize(next, name);
+      return next;
+    };
+  }
+
+  private metadataEntries(name: string): Array<[string, string]> {
     const value = this.values[name];
     // `metadata=` (empty) is Stripe's way to send "no metadata".
-    if (value === undefined || value === '') return {};
+    if (value === undefined || value === '') return [];
     if (typeof value === 'string' || Array.isArray(value)) {
       throw StripeApiError.invalidRequest(`Invalid hash: ${this.path(name)}`, this.at(name));
     }
-    const metadata: Metadata = {};
-    for (const [key, item] of Object.entries(value)) {
+    return Object.entries(value).map(([key, item]) => {
       const param = `${this.path(name)}[${key}]`;
       if (typeof item !== 'string')
         throw StripeApiError.invalidRequest(`Invalid string: ${param}`, { param });
@@ -142,16 +190,17 @@ export class StripeParams {
           { param },
         );
       }
-      // An empty value unsets the key.
-      if (item !== '') metadata[key] = item;
-    }
+      return [key, item];
+    });
+  }
+
+  private checkMetadataSize(metadata: Metadata, name: string): void {
     if (Object.keys(metadata).length > METADATA_MAX_KEYS) {
       throw StripeApiError.invalidRequest(
         `Metadata can have up to ${METADATA_MAX_KEYS} keys.`,
         this.at(name),
       );
     }
-    return metadata;
   }
 
   private path(name: string): string {
