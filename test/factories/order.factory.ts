@@ -40,6 +40,23 @@ export function placeOrder(
     .send({ items, shippingAddress: ADDRESS });
 }
 
+/**
+ * POST /orders, sent again with the same Idempotency-Key while the answer is a 503 (a pool wait or a
+ * transaction conflict on a loaded machine is a transient answer, not a verdict): the final answer.
+ */
+export async function placeOrderAnswered(
+  t: TestApp,
+  user: TestUser,
+  items: { itemId: string; quantity: number }[],
+  key: string = randomUUID(),
+) {
+  for (let attempt = 1; ; attempt++) {
+    const response = await placeOrder(t, user, items, key);
+    if (response.status !== 503 || attempt === 20) return response;
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+  }
+}
+
 export async function stockOf(t: TestApp, itemId: string): Promise<number> {
   const [row] = await t.db.query<{ stock: number }>(`SELECT stock FROM items WHERE id = $1`, [itemId]);
   return row.stock;

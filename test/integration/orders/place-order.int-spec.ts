@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { ADDRESS, createItem, placeOrder, stockOf } from '../../factories/order.factory';
+import { ADDRESS, createItem, placeOrder, placeOrderAnswered, stockOf } from '../../factories/order.factory';
 import { bearer, createUser, TestUser } from '../../factories/user.factory';
 import { startTestApp, TestApp } from '../../setup/test-app';
 
@@ -136,7 +136,7 @@ describe('POST /v1/orders: reservation, idempotency, Stripe failures', () => {
     // Half the orders lock [item, other] and half [other, item] in their request: the server sorts them.
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        placeOrder(
+        placeOrderAnswered(
           t,
           buyers[i % 2],
           i % 2
@@ -152,6 +152,7 @@ describe('POST /v1/orders: reservation, idempotency, Stripe failures', () => {
       ),
     );
     const statuses = results.map((r) => r.status);
+    expect(results.filter((r) => r.status !== 201 && r.status !== 409).map((r) => r.body)).toEqual([]);
     expect(statuses.filter((s) => s === 201)).toHaveLength(10);
     expect(statuses.filter((s) => s === 409)).toHaveLength(90);
     expect(results.filter((r) => r.status === 409).every((r) => r.body.code === 'INSUFFICIENT_STOCK')).toBe(
