@@ -80,15 +80,18 @@ async function main(): Promise<void> {
   dbUrl.pathname = `/${database}`;
   await queryOnce(settings.adminDatabaseUrl, `CREATE DATABASE ${database}`);
   const sampler = new ProcSampler(settings.sampleMs);
-  sampler.setDatabase(database);
   const db = new BenchDatabase(dbUrl.toString());
+  const [cluster] = await db.query<{ cluster: string; dataDirectory: string }>(
+    `SELECT current_setting('cluster_name') AS cluster, current_setting('data_directory') AS "dataDirectory"`,
+  );
+  sampler.setPostgres({ database, ...cluster });
   const profileFile = path.join(settings.resultsDir, `${stamp}.${settings.profile ?? 'none'}.cpuprofile`);
   let stack: DispatchStack | null = null;
   let cleaned: Promise<void> | null = null;
   const cleanup = () =>
     (cleaned ??= (async () => {
       sampler.stop();
-      await stack?.stopAll();
+      await stack?.stopAll(path.join(settings.resultsDir, stamp));
       await db.close().catch(() => undefined);
       await queryOnce(settings.adminDatabaseUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(
         () => undefined,
@@ -207,6 +210,7 @@ async function main(): Promise<void> {
     failures,
     benchSeconds: round((Date.now() - started) / 1000),
   };
+  const rel = (file: string) => path.relative(settings.root, file);
   const jsonFile = path.join(settings.resultsDir, `${stamp}.json`);
   const mdFile = path.join(settings.resultsDir, `${stamp}.md`);
   fs.writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
@@ -220,7 +224,8 @@ async function main(): Promise<void> {
   for (const [name, failure] of Object.entries(failures))
     console.error(`\nphase ${name} failed:\n${failure}`);
   console.log(
-    `\nreport: ${path.relative(settings.root, jsonFile)}, summary: ${path.relative(settings.root, mdFile)} (${report.benchSeconds} s)`,
+    `\nreport: ${rel(jsonFile)}, summary: ${rel(mdFile)}, process output: ${rel(path.join(settings.resultsDir, stamp))}.*.log` +
+      ` (${report.benchSeconds} s)`,
   );
   process.exitCode = Object.keys(failures).length ? 1 : 0;
 }

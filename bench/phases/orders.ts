@@ -16,10 +16,19 @@ export async function postOrders(
   const phase = options.phase ?? (hot ? 'hot-items' : 'orders');
   const bodies = hot ? seed.hotBodies : seed.bodies;
   const seconds = hot ? settings.durations.hotSeconds : settings.durations.ordersSeconds;
+  const countOrders = async () =>
+    Number((await ctx.db.query<{ n: string }>('SELECT count(*) AS n FROM orders'))[0].n);
+  const ordersBefore = await countOrders();
   const measured = await measure(
     ctx,
     phase,
-    { pg: true, profileTarget: ctx.stack.get(options.server ?? 'api'), units: (r) => r.ok },
+    {
+      pg: true,
+      profileTarget: ctx.stack.get(options.server ?? 'api'),
+      units: (r) => r.ok,
+      // The orders the database got, including those still in flight when the load generator stopped.
+      pgUnits: async () => (await countOrders()) - ordersBefore,
+    },
     () => orderLoad(ctx, bodies, seconds),
   );
   const r = measured.result;

@@ -58,10 +58,18 @@ export interface Measured<T> {
 export async function measure<T>(
   ctx: BenchContext,
   phase: PhaseName,
-  options: { pg?: boolean; profileTarget?: BenchProcess; units: (result: T) => number },
+  options: {
+    pg?: boolean;
+    profileTarget?: BenchProcess;
+    units: (result: T) => number;
+    /** What database work is divided by, when not `units` (read after the closing settle). */
+    pgUnits?: (result: T) => Promise<number>;
+  },
   work: () => Promise<T>,
 ): Promise<Measured<T>> {
   const profiling = ctx.settings.profile === phase && options.profileTarget;
+  // Settled first, so that what earlier work has not reported yet is not counted here.
+  if (options.pg) await ctx.pgStats.settle();
   const pgBefore = options.pg ? await ctx.pgStats.snapshot() : null;
   if (profiling) options.profileTarget?.child.kill('SIGWINCH');
   const window = ctx.sampler.begin();
@@ -71,7 +79,8 @@ export async function measure<T>(
   let pg: PgUse | null = null;
   if (pgBefore) {
     await ctx.pgStats.settle();
-    pg = ctx.pgStats.diff(pgBefore, await ctx.pgStats.snapshot(), options.units(result));
+    const units = options.pgUnits ? await options.pgUnits(result) : options.units(result);
+    pg = ctx.pgStats.diff(pgBefore, await ctx.pgStats.snapshot(), units);
   }
   return { result, usage, pg, profile: profiling ? await readProfile(ctx.profileFile) : null };
 }

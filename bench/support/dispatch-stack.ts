@@ -24,6 +24,7 @@ export class DispatchStack {
   readonly base: string;
   private readonly processes = new Map<AppRole, BenchProcess>();
   private readonly fakes: BenchProcess[] = [];
+  private readonly stopped: BenchProcess[] = [];
 
   private constructor(
     private readonly settings: Settings,
@@ -128,13 +129,22 @@ export class DispatchStack {
   }
 
   async stop(role: AppRole): Promise<void> {
-    await this.processes.get(role)?.stop();
+    const proc = this.processes.get(role);
+    if (!proc) return;
+    await proc.stop();
     this.processes.delete(role);
+    this.stopped.push(proc);
   }
 
-  async stopAll(): Promise<void> {
+  /** Stops everything; with `logPrefix`, each process's last output goes to `<logPrefix>.<name>.log`. */
+  async stopAll(logPrefix?: string): Promise<void> {
+    const all = [...this.stopped, ...this.processes.values(), ...this.fakes];
     await Promise.all([...this.processes.keys()].map((role) => this.stop(role)));
     await Promise.all(this.fakes.map((f) => f.stop()));
+    if (logPrefix) {
+      for (const proc of all)
+        fs.appendFileSync(`${logPrefix}.${proc.name.replace(/\W+/g, '-')}.log`, proc.output());
+    }
     fs.rmSync(this.documentsDir, { recursive: true, force: true });
   }
 

@@ -12,6 +12,7 @@ const MIB = 2 ** 20;
 const PG_BACKGROUND =
   /^postgres: [^:]+: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|archiver|startup)/;
 /** A client backend's title: `postgres: 15/main: <user> <database> <host(port)|[local]> <state>`. */
+const PG_CLUSTER = /^postgres: ([^:]+):/;
 const PG_BACKEND = /^postgres: [^:]+: (\S+) (\S+)/;
 const PG_AUTOVACUUM = /^postgres: [^:]+: autovacuum worker (\S+)/;
 
@@ -49,8 +50,8 @@ class Window {
 /**
  * CPU time and RSS per process group, from /proc: the processes the bench started (api, worker, fakes, floor
  * servers) by pid, this bench process ('bench client': autocannon and the scripted clients), pgbench, the
- * Postgres backends of the bench database plus Postgres's background processes ('postgres'), the backends of
- * other databases ('postgres (other dbs)': other people's tests), redis-server ('redis', shared with whoever
+ * Postgres backends of the bench database plus the background processes of its cluster ('postgres'), the
+ * backends of other databases and other clusters ('postgres (other dbs)': other people's tests), redis-server ('redis', shared with whoever
  * else uses it), and the rest ('other'). /proc is read every `intervalMs`: a process that exits within a
  * window is counted up to its last sample, so backends that come and go (pgbench's) are not lost.
  */
@@ -59,16 +60,19 @@ export class ProcSampler {
   private readonly cachedGroup = new Map<string, string>();
   private readonly windows = new Set<Window>();
   private readonly timer: NodeJS.Timeout;
-  private database = '';
+  private postgres = { database: '', cluster: '', dataDirectory: '' };
 
   constructor(intervalMs: number) {
     this.timer = setInterval(() => this.tick(), intervalMs);
     this.timer.unref();
   }
 
-  /** Backends of this database are Postgres's work for the bench. */
-  setDatabase(name: string): void {
-    this.database = name;
+  /**
+   * Backends of the bench database and the background processes of its cluster are Postgres's work for the
+   * bench; another cluster on the machine (or another database) is someone else's.
+   */
+  setPostgres(postgres: { database: string; cluster: string; dataDirectory: string }): void {
+    this.postgres = postgres;
     this.cachedGroup.clear();
   }
 
@@ -166,13 +170,19 @@ export class ProcSampler {
     } catch {
       return null;
     }
-    if (!title.startsWith('postgres:') || PG_BACKGROUND.test(title)) return 'postgres';
+    const ours = 'postgres';
+    const theirs = 'postgres (other dbs)';
+    // The postmaster (its command line, not a title), or a child that has not set its title yet.
+    if (!title.startsWith('postgres:')) return title.includes(this.postgres.dataDirectory) ? ours : theirs;
+    const cluster = PG_CLUSTER.exec(title)?.[1];
+    if (cluster !== this.postgres.cluster) return theirs;
+    if (PG_BACKGROUND.test(title)) return ours;
     const autovacuum = PG_AUTOVACUUM.exec(title);
     const backend = PG_BACKEND.exec(title);
-    if (!autovacuum && !backend) return 'postgres';
+    if (!autovacuum && !backend) return ours;
     // A backend's database does not change: remember it.
     const database = autovacuum?.[1] ?? backend?.[2];
-    const group = database === this.database ? 'postgres' : 'postgres (other dbs)';
+    const group = database === this.postgres.database ? ours : theirs;
     this.cachedGroup.set(key, group);
     return group;
   }

@@ -1,3 +1,4 @@
+import { ProfileSummary } from '../analyse-cpuprofile';
 import { PhaseReport } from './context';
 import { round } from './stats';
 import { TargetResult } from './targets';
@@ -37,7 +38,8 @@ export function printReport(reports: PhaseReport[], targets: TargetResult[], pgN
           'p50 ms': p.latencyMs?.p50,
           'p99 ms': p.latencyMs?.p99,
           errors: p.errors,
-          ...Object.fromEntries(Object.entries(cpuCells(p)).map(([k, v]) => [`${k} ms/${unitOf(p)}`, v])),
+          'CPU ms per': unitOf(p),
+          ...cpuCells(p),
           'api MiB': p.rssPeakMiB.api ?? p.rssPeakMiB['all-in-one'],
           'worker MiB': p.rssPeakMiB.worker,
           'others cores': othersCores(p),
@@ -54,15 +56,22 @@ export function printReport(reports: PhaseReport[], targets: TargetResult[], pgN
     );
     if (pg.statements && ['orders', 'e2e', 'hot-items', 'pgbench'].includes(p.id)) {
       console.table(
-        pg.statements
-          .slice(0, 25)
-          .map((s) => ({
-            [`calls/${unitOf(p)}`]: s.callsPerUnit,
-            [`rows/${unitOf(p)}`]: s.rowsPerUnit,
-            statement: s.statement.slice(0, 110),
-          })),
+        pg.statements.slice(0, 25).map((s) => ({
+          [`calls/${unitOf(p)}`]: s.callsPerUnit,
+          [`rows/${unitOf(p)}`]: s.rowsPerUnit,
+          statement: s.statement.slice(0, 110),
+        })),
       );
     }
+  }
+  for (const p of reports) {
+    const profile = p.details.cpuProfile as (ProfileSummary & { file: string }) | undefined;
+    if (!profile) continue;
+    console.log(
+      `\nCPU profile of ${p.title}: ${profile.file}, ${profile.totalMs} ms sampled, busy ${profile.busyPct}%`,
+    );
+    console.table(profile.byPackage.slice(0, 15));
+    console.table(profile.byFunction.slice(0, 15));
   }
   if (pgNote) console.log(`\n${pgNote}`);
   console.log('\nTargets (ratios to this run’s floors and ceilings)');

@@ -63,12 +63,12 @@ export const settings = {
     /** GET phases and the floors. */
     httpSeconds: num('BENCH_READ_DURATION', 10, 3),
     ordersSeconds: num('BENCH_DURATION', 30, 5),
-    pgbenchSeconds: num('BENCH_PGBENCH_DURATION', 15, 5),
+    pgbenchSeconds: num('BENCH_PGBENCH_DURATION', 15, 4),
     hotSeconds: num('BENCH_HOT_DURATION', 20, 5),
-    stormSeconds: num('BENCH_STORM_DURATION', 20, 5),
-    lagSeconds: num('BENCH_LAG_DURATION', 20, 6),
+    stormSeconds: num('BENCH_STORM_DURATION', 20, 4),
+    lagSeconds: num('BENCH_LAG_DURATION', 20, 5),
   },
-  e2eOrders: num('BENCH_E2E_ORDERS', 2000, 200),
+  e2eOrders: num('BENCH_E2E_ORDERS', 2000, 150),
   /** Orders per second of the half-capacity outbox-lag phase; default half of the e2e phase's measured rate. */
   lagRate: env.BENCH_LAG_RATE ? num('BENCH_LAG_RATE', 0) : null,
   users: num('BENCH_USERS', 32),

@@ -34,7 +34,11 @@ export function evaluateTargets(reports: Map<string, PhaseReport>): TargetResult
     add(
       `${phase?.title ?? id} throughput`,
       `≥ ${factor} × ${refName}`,
-      phase && ref ? `${phase.throughput} vs ${ref.throughput} ${ref.unit}` : 'not measured',
+      !phase
+        ? 'phase not run'
+        : ref
+          ? `${phase.throughput} vs ${ref.throughput} ${ref.unit}`
+          : `${phase.throughput} ${phase.unit}; ${refId} not run`,
       value === null ? null : value >= factor,
       value,
     );
@@ -55,7 +59,9 @@ export function evaluateTargets(reports: Map<string, PhaseReport>): TargetResult
   add(
     'POST /v1/orders p99',
     '≤ 4 × pgbench p99 (same concurrency)',
-    orders && ceiling ? `${orders.latencyMs?.p99} vs ${ceiling.latencyMs?.p99} ms` : 'not measured',
+    orders && ceiling
+      ? `${orders.latencyMs?.p99} vs ${ceiling.latencyMs?.p99} ms`
+      : `${orders ? `${orders.latencyMs?.p99} ms` : 'phase not run'}; ${ceiling ? '' : 'pgbench not run'}`,
     p99 === null ? null : p99 <= 4,
     p99,
   );
