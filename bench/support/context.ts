@@ -107,9 +107,13 @@ export function phaseReport(
   return {
     ...base,
     units,
-    cpuMsPerUnit: Object.fromEntries(
-      Object.entries(usage.cpuSeconds).map(([g, s]) => [g, round((1000 * s) / Math.max(1, units), 2)]),
-    ),
+    // Nothing done, nothing to divide by: the CPU seconds are still reported.
+    cpuMsPerUnit:
+      units > 0
+        ? Object.fromEntries(
+            Object.entries(usage.cpuSeconds).map(([g, s]) => [g, round((1000 * s) / units, 2)]),
+          )
+        : {},
     cpuSeconds: usage.cpuSeconds,
     rssPeakMiB: usage.rssPeakMiB,
     machine: { ...usage.machine, seconds: usage.seconds },
