@@ -38,6 +38,7 @@ export async function floor(ctx: BenchContext, phase: keyof typeof SERVERS): Pro
   try {
     await waitForOutput(proc, /listening on/);
     const url = `http://127.0.0.1:${port}/`;
+    await runLoad({ url, connections: settings.connections, duration: settings.durations.warmupSeconds });
     const measured = await measure(ctx, phase, { profileTarget: proc, units: (r) => r.responses }, () =>
       runLoad({ url, connections: settings.connections, duration: settings.durations.httpSeconds }),
     );

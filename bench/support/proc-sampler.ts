@@ -51,8 +51,9 @@ class Window {
  * CPU time and RSS per process group, from /proc: the processes the bench started (api, worker, fakes, floor
  * servers) by pid, this bench process ('bench client': autocannon and the scripted clients), pgbench, the
  * Postgres backends of the bench database plus the background processes of its cluster ('postgres'), the
- * backends of other databases and other clusters ('postgres (other dbs)': other people's tests), redis-server ('redis', shared with whoever
- * else uses it), and the rest ('other'). /proc is read every `intervalMs`: a process that exits within a
+ * backends of other databases and other clusters ('postgres (other dbs)': other people's tests), redis-server
+ * ('redis', shared with whoever else uses it), kernel threads ('kernel') and the rest ('other'). /proc is read
+ * every `intervalMs`: a process that exits within a
  * window is counted up to its last sample, so backends that come and go (pgbench's) are not lost.
  */
 export class ProcSampler {
@@ -141,10 +142,12 @@ export class ProcSampler {
         continue; // exited
       }
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      // Fields after "(comm) ": state is [0]; utime [11], stime [12], starttime [19], rss pages [21].
+      // Fields after "(comm) ": state [0], ppid [1], utime [11], stime [12], starttime [19], rss pages [21].
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const key = `${pid}:${fields[19]}`;
-      const group = this.groupOf(pid, comm, key);
+      // Kernel threads (children of kthreadd, pid 2) do the machine's share of the load: softirqs of the
+      // loopback traffic, writeback. Not someone else's work.
+      const group = pid === 2 || fields[1] === '2' ? 'kernel' : this.groupOf(pid, comm, key);
       if (group === null) continue;
       samples.set(key, {
         group,

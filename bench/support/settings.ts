@@ -62,6 +62,8 @@ export const settings = {
   durations: {
     /** GET phases and the floors. */
     httpSeconds: num('BENCH_READ_DURATION', 10, 3),
+    /** Unmeasured load before each GET phase and floor, so that none is measured while the JIT warms up. */
+    warmupSeconds: num('BENCH_WARMUP_DURATION', 2, 1),
     ordersSeconds: num('BENCH_DURATION', 30, 5),
     pgbenchSeconds: num('BENCH_PGBENCH_DURATION', 15, 4),
     hotSeconds: num('BENCH_HOT_DURATION', 20, 5),
