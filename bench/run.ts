@@ -98,7 +98,9 @@ async function main(): Promise<void> {
       );
       await removeRedisKeys(keyPrefix).catch(() => undefined);
     })());
+  let interrupted = false;
   process.once('SIGINT', () => {
+    interrupted = true;
     console.error('interrupted: stopping processes, dropping the bench database');
     void cleanup().finally(() => process.exit(130));
   });
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
       profileFile,
     };
     const phase = async (name: PhaseName, run: () => Promise<PhaseReport | PhaseReport[]>) => {
-      if (!settings.phases.has(name)) return;
+      if (!settings.phases.has(name) || interrupted) return;
       const t0 = Date.now();
       process.stdout.write(`▶ ${name} … `);
       try {

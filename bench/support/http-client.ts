@@ -22,7 +22,7 @@ export function httpClient(base: string, maxSockets: number): { request: HttpReq
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   const { hostname, port } = new URL(base);
   const request: HttpRequest = (method, path, headers, body) =>
-    new Promise((resolve, reject) => {
+    new Promise((resolve) => {
       const started = performance.now();
       const req = http.request(
         {
@@ -42,7 +42,10 @@ export function httpClient(base: string, maxSockets: number): { request: HttpReq
           );
         },
       );
-      req.on('error', reject);
+      // A refused or reset connection is an answer too (status 0), counted by the phase as an error.
+      req.on('error', (error) =>
+        resolve({ status: 0, body: String(error), ms: performance.now() - started }),
+      );
       req.end(body);
     });
   return { request, close: () => agent.destroy() };

@@ -26,7 +26,8 @@ export function runLoad(options: autocannon.Options, until?: Promise<unknown>): 
       if (error) return reject(error);
       resolve(summarise(result));
     });
-    void until?.finally(() => instance.stop());
+    const stop = () => instance.stop();
+    until?.then(stop, stop);
   });
 }
 

@@ -4,6 +4,9 @@ import { round } from './stats';
 import { TargetResult } from './targets';
 
 /** CPU groups shown in the tables, in this order ('load' is the load generator: autocannon, the clients or pgbench). */
+/** Others' CPU (in cores) above which a phase was not measured on a quiet machine: a tenth of two cores. */
+export const QUIET_CORES = 0.2;
+
 const CPU_COLUMNS = ['api', 'worker', 'all-in-one', 'fake stripe', 'fake erp+smtp', 'postgres', 'redis'];
 
 /** CPU of processes that are not the bench's (other people's work on the machine) during the phase, in cores. */
@@ -84,10 +87,10 @@ export function printReport(reports: PhaseReport[], targets: TargetResult[], pgN
       met: metText(t.met),
     })),
   );
-  const busy = reports.filter((p) => othersCores(p) > 0.1);
+  const busy = reports.filter((p) => othersCores(p) > QUIET_CORES);
   if (busy.length) {
     console.log(
-      `\nThe machine was not quiet: other processes used more than 0.1 core during ${busy.map((p) => p.id).join(', ')}` +
+      `\nThe machine was not quiet: other processes used more than ${QUIET_CORES} core during ${busy.map((p) => p.id).join(', ')}` +
         ' ("others cores"); re-run when it is idle for figures to compare.',
     );
   }
