@@ -20,7 +20,6 @@ export type AppRole = 'api' | 'worker' | 'all-in-one';
  */
 export class DispatchStack {
   readonly webhookSecret = WEBHOOK_SECRET;
-  readonly queuePrefix: string;
   readonly base: string;
   private readonly processes = new Map<AppRole, BenchProcess>();
   private readonly fakes: BenchProcess[] = [];
@@ -33,10 +32,9 @@ export class DispatchStack {
     private readonly workerMetricsUrl: string,
     private readonly documentsDir: string,
     private readonly profileFile: string,
-    keyPrefix: string,
+    readonly keyPrefix: string,
   ) {
     this.base = `http://127.0.0.1:${env.PORT}`;
-    this.queuePrefix = `${keyPrefix}{bull}`;
   }
 
   static async create(
@@ -104,6 +102,11 @@ export class DispatchStack {
     });
     await Promise.all([stripe, erp, smtp].map((p) => waitForOutput(p, /listening on/)));
     return stack;
+  }
+
+  /** BullMQ's prefix of one queue, hash-tagged by queue as the app sets it (src/infra/queue/queue.module.ts). */
+  queuePrefix(queue: string): string {
+    return `${this.keyPrefix}{${queue}}`;
   }
 
   get(role: AppRole): BenchProcess | undefined {

@@ -122,7 +122,7 @@ function queues(ctx: BenchContext): { queue: (name: QueueName) => Queue; close()
     queue: (name) => {
       let q = open.get(name);
       if (!q) {
-        q = new Queue(name, { connection, prefix: ctx.stack.queuePrefix });
+        q = new Queue(name, { connection, prefix: ctx.stack.queuePrefix(name) });
         open.set(name, q);
       }
       return q;

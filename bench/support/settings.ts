@@ -73,6 +73,8 @@ export const settings = {
   e2eOrders: num('BENCH_E2E_ORDERS', 2000, 150),
   /** Orders per second of the half-capacity outbox-lag phase; default half of the e2e phase's measured rate. */
   lagRate: env.BENCH_LAG_RATE ? num('BENCH_LAG_RATE', 0) : null,
+  /** Orders of `npm run bench:redis-memory` (bench/redis-memory.ts). */
+  memoryOrders: num('MEMORY_ORDERS', 10_000, 1_000),
   users: num('BENCH_USERS', 32),
   items: num('BENCH_ITEMS', 100),
   hotItems: num('BENCH_HOT_ITEMS', 30),
