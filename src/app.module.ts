@@ -1,9 +1,7 @@
-import path from 'node:path';
 
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AcceptLanguageResolver, I18nModule } from 'nestjs-i18n';
 
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -13,7 +11,6 @@ import { HttpExceptionFilter } from './infra/http/http-exception.filter';
 import { rateLimitOptions } from './infra/http/rate-limit';
 import { TrackerThrottlerGuard } from './infra/http/tracker-throttler.guard';
 import { createValidationPipe } from './infra/http/validation.pipe';
-import { DEFAULT_LANGUAGE } from './infra/i18n/language';
 import { LoggingModule } from './infra/logging/logging.module';
 import { MetricsModule } from './infra/metrics/metrics.module';
 import { QueueModule } from './infra/queue/queue.module';
@@ -70,12 +67,6 @@ export class AppModule {
       imports: [
         AppConfigModule,
         LoggingModule,
-        I18nModule.forRoot({
-          fallbackLanguage: DEFAULT_LANGUAGE,
-          loaderOptions: { path: path.join(__dirname, 'i18n'), watch: false },
-          // Errors pick their language with pickLanguage; the resolver serves I18nContext to later modules.
-          resolvers: [AcceptLanguageResolver],
-        }),
         FailpointsModule.register(extensions.failpoints),
         DatabaseModule,
         RedisModule,

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import { NestFastifyApplication, FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -12,6 +11,7 @@ import { registerHttpMetrics } from '../metrics/metrics-endpoint';
 import { Metrics } from '../metrics/metrics.service';
 import { CORRELATION_HEADER, CorrelationContext } from '../logging/correlation-context';
 import { registerCorrelationHooks } from '../logging/correlation-hooks';
+import { registerSecurityHeaders } from './security-headers';
 import { completeContract, ErrorResponse, FieldErrorResponse } from './api-contract';
 import { describeError } from './error-response';
 
@@ -52,17 +52,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   if (config.http.corsOrigins.length) app.enableCors({ origin: config.http.corsOrigins, credentials: true });
   // Signed cookies: the Bull Board login (browsers cannot send a Bearer header there).
   await app.register(cookie, { secret: config.auth.jwtSecret });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // Swagger UI at /docs needs inline styles and its bundled scripts.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
-  });
+  registerSecurityHeaders(app.getHttpAdapter().getInstance());
 
   const document = completeContract(
     SwaggerModule.createDocument(

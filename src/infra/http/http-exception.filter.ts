@@ -1,9 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { I18nService } from 'nestjs-i18n';
 
 import { FieldError } from '../errors/common.errors';
-import { pickLanguage } from '../i18n/language';
+import { Language, pickLanguage } from '../i18n/language';
+import { localisedMessage } from '../i18n/messages';
 import { CorrelationContext } from '../logging/correlation-context';
 import { describeError } from './error-response';
 
@@ -22,8 +22,6 @@ export interface ErrorBody {
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
-
-  constructor(private readonly i18n: I18nService) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -46,7 +44,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const body: ErrorBody = {
       statusCode: problem.status,
       code: problem.code,
-      message: this.translate(`errors.${problem.code}`, lang, problem.fallbackMessage, problem.params),
+      message: localisedMessage('errors', problem.code, lang, problem.fallbackMessage, problem.params),
       correlationId,
     };
     if (problem.details !== undefined) {
@@ -59,15 +57,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
   }
 
-  private localiseFields(details: unknown, lang: string): FieldError[] {
+  private localiseFields(details: unknown, lang: Language): FieldError[] {
     return (details as FieldError[]).map((f) => ({
       ...f,
-      message: this.translate(`validation.${f.code}`, lang, f.message, { field: f.field }),
+      message: localisedMessage('validation', f.code, lang, f.message, { field: f.field }),
     }));
-  }
-
-  private translate(key: string, lang: string, fallback: string, args: Record<string, unknown>): string {
-    const text = this.i18n.translate(key, { lang, args, defaultValue: fallback });
-    return typeof text === 'string' && text !== key ? text : fallback;
   }
 }

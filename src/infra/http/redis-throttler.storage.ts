@@ -9,6 +9,8 @@ local hits = redis.call('INCR', KEYS[1])
 if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return { hits, redis.call('PTTL', KEYS[1]) }`;
 
+const HIT_COMMAND = 'dispatchRateLimitHit';
+
 const OPEN: ThrottlerStorageRecord = {
   totalHits: 0,
   timeToExpire: 0,
@@ -24,7 +26,16 @@ const OPEN: ThrottlerStorageRecord = {
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
 
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {}
+  private readonly hit: (key: string, ttlMs: number) => Promise<[number, number]>;
+
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {
+    // A defined command runs by EVALSHA (the script is sent once per connection, not with every request).
+    redis.defineCommand(HIT_COMMAND, { numberOfKeys: 1, lua: INCREMENT });
+    const command = (
+      redis as unknown as Record<string, (key: string, ttl: number) => Promise<[number, number]>>
+    )[HIT_COMMAND];
+    this.hit = (key, ttlMs) => command.call(redis, key, ttlMs);
+  }
 
   async increment(
     key: string,
@@ -35,10 +46,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ): Promise<ThrottlerStorageRecord> {
     if (this.redis.status !== 'ready') return OPEN;
     try {
-      const [hits, pttl] = (await this.redis.eval(INCREMENT, 1, `rl:${name}:${key}`, ttl)) as [
-        number,
-        number,
-      ];
+      const [hits, pttl] = await this.hit(`rl:${name}:${key}`, ttl);
       const seconds = Math.max(1, Math.ceil(pttl / 1000));
       const isBlocked = hits > limit;
       return {
