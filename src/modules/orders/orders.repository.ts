@@ -40,6 +40,17 @@ export const SETTABLE = new Set([
   'erp_submitted_at',
 ]);
 
+/** One order with its lines, in one statement (every job and webhook reads an order: one round trip, not two). */
+const ORDER_WITH_LINES = `
+  SELECT o.*,
+         (SELECT coalesce(json_agg(json_build_object(
+                   'lineNo', l.line_no, 'itemId', l.item_id, 'sku', l.sku, 'name', l.name,
+                   'quantity', l.quantity, 'unitPriceCents', l.unit_price_cents) ORDER BY l.line_no), '[]'::json)
+            FROM order_lines l WHERE l.order_id = o.id) AS lines
+    FROM orders o WHERE o.id = $1`;
+
+type OrderWithLinesRow = OrderRow & { lines: OrderLine[] };
+
 @Injectable()
 export class OrdersRepository {
   constructor(
@@ -164,15 +175,15 @@ export class OrdersRepository {
     );
   }
 
-  /** Reads and row-locks the order for the rest of the transaction. */
+  /** Reads and row-locks the order (not its lines, which never change) for the rest of the transaction. */
   async lock(em: EntityManager, orderId: string): Promise<Order | null> {
-    const rows: OrderRow[] = await em.query(`SELECT * FROM orders WHERE id = $1 FOR UPDATE`, [orderId]);
-    return rows[0] ? toOrder(rows[0], await this.lines(em, orderId)) : null;
+    const rows: OrderWithLinesRow[] = await em.query(`${ORDER_WITH_LINES} FOR UPDATE OF o`, [orderId]);
+    return rows[0] ? toOrder(rows[0], rows[0].lines) : null;
   }
 
   async find(orderId: string): Promise<Order | null> {
-    const rows: OrderRow[] = await this.dataSource.query(`SELECT * FROM orders WHERE id = $1`, [orderId]);
-    return rows[0] ? toOrder(rows[0], await this.lines(this.dataSource.manager, orderId)) : null;
+    const rows: OrderWithLinesRow[] = await this.dataSource.query(ORDER_WITH_LINES, [orderId]);
+    return rows[0] ? toOrder(rows[0], rows[0].lines) : null;
   }
 
   async list(filter: OrderListFilter): Promise<{ orders: Order[]; total: number }> {
