@@ -8,9 +8,16 @@ import { REDIS_CLIENT, RedisClient } from './redis.tokens';
  * multi-key call (`getOrSetGenerational`, `invalidate`) must share a {hash tag}, so that a Redis Cluster
  * can serve them from one slot; a call that breaks this throws (a programming error, not an outage).
  */
+const MAX_PARSED = 256;
+
 @Injectable()
 export class CacheService {
   private readonly logger = new Logger(CacheService.name);
+  /**
+   * The last entry parsed per key, with the text it was parsed from: a hit whose text is unchanged (the common
+   * case: a hot list page) reuses the parsed value instead of parsing it again. Values are shared: read-only.
+   */
+  private readonly parsed = new Map<string, { raw: string; entry: unknown }>();
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {}
 
@@ -66,7 +73,7 @@ export class CacheService {
       const [current, raw] = await this.redis.mget(generationKey, key);
       generation = current ?? '0';
       if (raw !== null) {
-        const entry = JSON.parse(raw) as { g: string; v: T };
+        const entry = this.parse<{ g: string; v: T }>(key, raw);
         if (entry.g === generation) return entry.v;
       }
     } catch (error) {
@@ -77,6 +84,16 @@ export class CacheService {
     const value = await load();
     await this.setJson(key, { g: generation, v: value }, ttlSeconds);
     return value;
+  }
+
+  private parse<T>(key: string, raw: string): T {
+    const last = this.parsed.get(key);
+    if (last?.raw === raw) return last.entry as T;
+    const entry = JSON.parse(raw) as T;
+    // Bounded: list pages are few (page × limit), but a client walking every page must not grow it forever.
+    if (this.parsed.size >= MAX_PARSED && !last) this.parsed.clear();
+    this.parsed.set(key, { raw, entry });
+    return entry;
   }
 
   /** Deletes `keys` and bumps the generation counters in one round trip (a write's cache invalidation). */
