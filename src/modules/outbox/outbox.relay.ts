@@ -9,15 +9,17 @@ import { Metrics } from '../../infra/metrics/metrics.service';
 import { QueueName } from '../../infra/queue/queue-names';
 import { QueueRegistry } from '../../infra/queue/queue-registry';
 import { JobRunsRepository } from '../../infra/queue/job-runs.repository';
-import { OutboxRepository } from './outbox.repository';
+import { OutboxRepository, OutboxRow } from './outbox.repository';
 import { jobIdFor, jobNameOf, OUTBOX_ROUTES } from './outbox-message';
 
 const NOTIFY_CHANNEL = 'outbox_inserted';
+/** How long a claimed batch is the claiming relay's: far longer than an enqueue takes, short enough to recover. */
+const CLAIM_LEASE_SECONDS = 10;
 
 /**
- * Moves committed outbox rows into BullMQ. One batch: lock unsent rows (FOR UPDATE SKIP LOCKED, so any
- * number of relays can run), addBulk with jobId = outbox id (a repeat is deduplicated by BullMQ), mark
- * them sent and record the job runs, all in one transaction. While batches come back full it re-enters
+ * Moves committed outbox rows into BullMQ. One batch: claim unsent rows for a lease (FOR UPDATE SKIP LOCKED
+ * inside the claiming UPDATE, so any number of relays can run), addBulk with jobId = outbox id (a repeat is
+ * deduplicated by BullMQ), record the job runs and mark the rows sent. While batches come back full it re-enters
  * with setImmediate; when idle it sleeps until Postgres NOTIFY or the fallback poll interval.
  */
 @Injectable()
@@ -56,54 +58,66 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Relays one batch; returns how many rows it dispatched. Public for tests and the reconciler. */
+  /**
+   * Relays one batch; returns how many rows it dispatched. Public for tests and the reconciler. Claim (one
+   * autocommit statement), enqueue, then mark sent: no transaction or pooled connection is held across the
+   * Redis call. A crash between enqueue and mark re-sends the rows once the claim lapses, and BullMQ drops the
+   * repeat (job id = outbox id).
+   */
   async relayBatch(): Promise<number> {
-    return this.dataSource.transaction(async (em) => {
-      const rows = await this.outbox.lockUnsent(em, this.config.outbox.batchSize);
-      if (rows.length === 0) return 0;
-      this.metrics.relayBatchSize.observe(rows.length);
-      const byQueue = new Map<QueueName, Parameters<Queue['addBulk']>[0]>();
-      const now = Date.now();
-      for (const row of rows) {
-        const route = OUTBOX_ROUTES[row.type];
-        const jobs = byQueue.get(route.queue) ?? [];
-        jobs.push({
-          name: jobNameOf(route, row.payload),
-          data: {
-            ...row.payload,
-            orderId: row.aggregate_id,
-            outboxId: String(row.id),
-            correlationId: row.correlation_id ?? undefined,
-          },
-          opts: {
-            jobId: jobIdFor(row.id),
-            priority: route.priority,
-            delay: row.deliver_after ? Math.max(0, row.deliver_after.getTime() - now) : undefined,
-          },
-        });
-        byQueue.set(route.queue, jobs);
-      }
-      for (const [queue, jobs] of byQueue) await this.queues.get(queue)!.addBulk(jobs);
-      this.failpoints.hit(Failpoint.RelayEnqueued);
-      const ids = rows.map((r) => r.id);
-      await this.outbox.markSent(em, ids);
-      await this.jobRuns.recordQueued(
-        em,
-        rows.map((row) => ({
-          jobId: jobIdFor(row.id),
-          aggregateId: row.aggregate_id,
+    const rows = await this.outbox.claimUnsent(this.config.outbox.batchSize, CLAIM_LEASE_SECONDS);
+    if (rows.length === 0) return 0;
+    this.metrics.relayBatchSize.observe(rows.length);
+    const ids = rows.map((r) => r.id);
+    try {
+      await this.enqueue(rows);
+    } catch (error) {
+      await this.outbox.releaseClaim(ids).catch(() => undefined);
+      throw error;
+    }
+    this.failpoints.hit(Failpoint.RelayEnqueued);
+    await this.jobRuns.recordQueued(
+      this.dataSource.manager,
+      rows.map((row) => ({
+        jobId: jobIdFor(row.id),
+        aggregateId: row.aggregate_id,
+        outboxId: String(row.id),
+        queue: OUTBOX_ROUTES[row.type].queue,
+        name: jobNameOf(OUTBOX_ROUTES[row.type], row.payload),
+        correlationId: row.correlation_id,
+      })),
+    );
+    await this.outbox.markSent(ids);
+    this.logger.debug(
+      { count: rows.length, firstId: ids[0], lastId: ids[ids.length - 1] },
+      'outbox batch relayed',
+    );
+    return rows.length;
+  }
+
+  private async enqueue(rows: OutboxRow[]): Promise<void> {
+    const byQueue = new Map<QueueName, Parameters<Queue['addBulk']>[0]>();
+    const now = Date.now();
+    for (const row of rows) {
+      const route = OUTBOX_ROUTES[row.type];
+      const jobs = byQueue.get(route.queue) ?? [];
+      jobs.push({
+        name: jobNameOf(route, row.payload),
+        data: {
+          ...row.payload,
+          orderId: row.aggregate_id,
           outboxId: String(row.id),
-          queue: OUTBOX_ROUTES[row.type].queue,
-          name: jobNameOf(OUTBOX_ROUTES[row.type], row.payload),
-          correlationId: row.correlation_id,
-        })),
-      );
-      this.logger.debug(
-        { count: rows.length, firstId: ids[0], lastId: ids[ids.length - 1] },
-        'outbox batch relayed',
-      );
-      return rows.length;
-    });
+          correlationId: row.correlation_id ?? undefined,
+        },
+        opts: {
+          jobId: jobIdFor(row.id),
+          priority: route.priority,
+          delay: row.deliver_after ? Math.max(0, row.deliver_after.getTime() - now) : undefined,
+        },
+      });
+      byQueue.set(route.queue, jobs);
+    }
+    await Promise.all([...byQueue].map(([queue, jobs]) => this.queues.get(queue)!.addBulk(jobs)));
   }
 
   private async run(): Promise<void> {

@@ -56,23 +56,44 @@ export class OutboxRepository {
     return rows.map((r) => String(r.id));
   }
 
-  /** Locks up to `limit` unsent rows, oldest first, skipping rows another relay holds. */
-  lockUnsent(em: EntityManager, limit: number): Promise<OutboxRow[]> {
-    return em.query(
-      `SELECT id, type, aggregate_id, payload, correlation_id, deliver_after FROM outbox
-        WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
+  /**
+   * Claims up to `limit` unsent rows, oldest first, for `leaseSeconds`, in one autocommit statement: rows another
+   * relay holds (claimed and not yet expired, or being claimed right now) are skipped, so relays never share a
+   * row, and a relay that dies holding a claim only delays its rows until the lease ends.
+   */
+  async claimUnsent(limit: number, leaseSeconds: number): Promise<OutboxRow[]> {
+    const [rows]: [OutboxRow[], number] = await this.dataSource.query(
+      `UPDATE outbox o SET claimed_until = now() + make_interval(secs => $2)
+         FROM (SELECT id FROM outbox
+                WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+                ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) claimed
+        WHERE o.id = claimed.id
+        RETURNING o.id, o.type, o.aggregate_id, o.payload, o.correlation_id, o.deliver_after`,
+      [limit, leaseSeconds],
+    );
+    return rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  }
+
+  /** The claimed rows are in BullMQ. */
+  async markSent(ids: string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outbox SET sent_at = now(), claimed_until = NULL WHERE id = ANY($1::bigint[])`,
+      [ids],
     );
   }
 
-  async markSent(em: EntityManager, ids: string[]): Promise<void> {
-    await em.query(`UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+  /** Gives up a claim (enqueueing failed): the rows are free for the next batch at once. */
+  async releaseClaim(ids: string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1::bigint[]) AND sent_at IS NULL`,
+      [ids],
+    );
   }
 
   /** Makes a sent row unsent again, so the relay re-creates its job under the same job id. */
   async redispatch(outboxId: string): Promise<boolean> {
     const [, changed]: [unknown, number] = await this.dataSource.query(
-      `UPDATE outbox SET sent_at = NULL WHERE id = $1 AND sent_at IS NOT NULL`,
+      `UPDATE outbox SET sent_at = NULL, claimed_until = NULL WHERE id = $1 AND sent_at IS NOT NULL`,
       [outboxId],
     );
     return changed > 0;
