@@ -12,7 +12,7 @@ import { registerHttpMetrics } from '../metrics/metrics-endpoint';
 import { Metrics } from '../metrics/metrics.service';
 import { CORRELATION_HEADER, CorrelationContext } from '../logging/correlation-context';
 import { registerCorrelationHooks } from '../logging/correlation-hooks';
-import { completeContract, ErrorResponse, FieldErrorResponse } from './api-contract';
+import { completeContract, ErrorDetailsResponse, ErrorResponse, FieldErrorResponse } from './api-contract';
 import { describeError } from './error-response';
 
 export const API_PREFIX = 'v1';
@@ -75,7 +75,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
         )
         .setVersion('1')
         .setLicense('UNLICENSED', 'https://spdx.org/licenses/')
-        .addServer(`http://localhost:${config.http.port}`, 'this server')
+        .addServer('/', 'the server that serves this document')
         .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
         .addTag('auth', 'Sign-up, sign-in, token refresh and sign-out')
         .addTag('users', 'The signed-in user’s profile and password')
@@ -86,7 +86,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
         .addTag('ops', 'The operator console (admins)')
         .addTag('health', 'Liveness, readiness and queue health')
         .build(),
-      { extraModels: [ErrorResponse, FieldErrorResponse] },
+      { extraModels: [ErrorResponse, ErrorDetailsResponse, FieldErrorResponse] },
     ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
