@@ -70,8 +70,9 @@ export interface ObservedResponse {
 }
 
 /**
- * Checks real answers against the document: the operation must list the status, the answer's content type
- * must be one the document gives for it, and a JSON body must match its schema.
+ * Checks real answers against the document: the operation must list the status, the answer must carry the
+ * headers the document requires, its content type must be one the document gives for it, a JSON body must
+ * match its schema, and an error's `code` must be one the document lists for that operation and status.
  */
 export class ResponseContract {
   private readonly ajv = new Ajv({ strict: false, allErrors: true });
@@ -98,6 +99,14 @@ export class ResponseContract {
           `(it lists ${Object.keys(responses).join(', ')})`,
       );
     this.checked.add(`${method.toUpperCase()} ${route} ${res.status}`);
+    for (const [name, header] of Object.entries((response.headers ?? {}) as Record<string, Json>))
+      if (header.required && res.headers[name.toLowerCase()] === undefined)
+        throw new Error(`${method} ${route} ${res.status}: the answer lacks the required header ${name}`);
+    const code = (res.body as { code?: unknown } | undefined)?.code;
+    if (res.status >= 400 && !String(response.description).includes(`\`${String(code)}\``))
+      throw new Error(
+        `${method} ${route} ${res.status}: code ${String(code)} is not among those listed: ${String(response.description)}`,
+      );
     const content = response.content as Record<string, Json> | undefined;
     const contentType = String(res.headers['content-type'] ?? '')
       .split(';')[0]

@@ -143,6 +143,7 @@ type Json = Record<string, unknown>;
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 const CORRELATION_HEADER = {
+  required: true,
   description:
     'The request’s correlation id: the client’s own when well-formed (8–128 of A-Z a-z 0-9 . _ : -), else a new one',
   schema: { type: 'string' },

@@ -7,7 +7,12 @@ import { itemInput } from '../../factories/item.factory';
 import { bearer, createUser, TestUser } from '../../factories/user.factory';
 import { startTestApp, TestApp } from '../../setup/test-app';
 import { waitFor } from '../../setup/wait-for';
-import { lintOpenApi, ResponseContract, typeCheckClient } from '../../support/openapi-contract';
+import {
+  lintOpenApi,
+  ObservedResponse,
+  ResponseContract,
+  typeCheckClient,
+} from '../../support/openapi-contract';
 
 type Json = Record<string, unknown>;
 type Operation = Json & { responses: Record<string, Json>; parameters?: Json[]; security?: unknown[] };
@@ -149,19 +154,28 @@ describe('OpenAPI document: lint, real answers, generated client', () => {
 
   describe('real answers match it', () => {
     it('the check refuses answers the document does not allow', () => {
-      const json = { 'content-type': 'application/json; charset=utf-8' };
-      const placed = { status: 201, headers: json, body: { id: 'x', totalCents: 12.5 } };
-      expect(() => contract.check('post', '/v1/orders', placed)).toThrow(/does not match/);
-      const teapot = { status: 418, headers: json, body: {} };
-      expect(() => contract.check('post', '/v1/orders', teapot)).toThrow(/does not list/);
-      const html = { status: 200, headers: { 'content-type': 'text/html' }, body: '' };
-      expect(() => contract.check('get', '/v1/items', html)).toThrow(/content type text\/html/);
-      const error = {
-        status: 409,
-        headers: json,
-        body: { statusCode: 409, code: 'X', message: 'm', details: 3 },
+      const headers = {
+        'content-type': 'application/json; charset=utf-8',
+        'x-correlation-id': 'client-abc-12345',
       };
-      expect(() => contract.check('post', '/v1/auth/register', error)).toThrow(/does not match/);
+      const placed = { status: 201, headers, body: { id: 'x', totalCents: 12.5 } };
+      expect(() => contract.check('post', '/v1/orders', placed)).toThrow(/does not match/);
+      const teapot = { status: 418, headers, body: {} };
+      expect(() => contract.check('post', '/v1/orders', teapot)).toThrow(/does not list/);
+      const html = { status: 200, headers: { ...headers, 'content-type': 'text/html' }, body: '' };
+      expect(() => contract.check('get', '/v1/items', html)).toThrow(/content type text\/html/);
+      const error = (code: string, details: unknown) => ({
+        status: 409,
+        headers,
+        body: { statusCode: 409, code, message: 'm', details, correlationId: 'client-abc-12345' },
+      });
+      const register = (res: ObservedResponse) => () => contract.check('post', '/v1/auth/register', res);
+      expect(register(error('EMAIL_TAKEN', 3))).toThrow(/does not match/);
+      expect(register(error('SKU_TAKEN', {}))).toThrow(/not among those listed/);
+      expect(
+        register({ ...error('EMAIL_TAKEN', {}), headers: { 'content-type': 'application/json' } }),
+      ).toThrow(/X-Correlation-Id/);
+      expect(register(error('EMAIL_TAKEN', { from: 'PENDING' }))).not.toThrow();
     });
 
     it('auth and users', async () => {
@@ -180,6 +194,24 @@ describe('OpenAPI document: lint, real answers, generated client', () => {
         t.http().post('/v1/auth/register').send({ email: 'nope', extra: 1 }).expect(400),
       );
       expect(invalid.body.code).toBe('VALIDATION_FAILED');
+      const register = () => t.http().post('/v1/auth/register');
+      await answer(
+        'post',
+        '/v1/auth/register',
+        register().set('Content-Type', 'application/json').send('{"e').expect(400),
+      );
+      await answer(
+        'post',
+        '/v1/auth/register',
+        register().set('Content-Type', 'application/xml').send('<a/>').expect(415),
+      );
+      await answer(
+        'post',
+        '/v1/auth/register',
+        register()
+          .send({ ...body, name: 'x'.repeat(70 * 1024) })
+          .expect(413),
+      );
       const login = await answer(
         'post',
         '/v1/auth/login',
