@@ -16,6 +16,65 @@ export class FieldErrorResponse {
   @ApiProperty() message: string;
 }
 
+/**
+ * The facts some errors carry in `details` (every other code has none). One object with optional fields rather
+ * than one schema per code, so a generated client reads `details.from` without a cast; each field names the
+ * codes that send it.
+ */
+export class ErrorDetailsResponse {
+  @ApiPropertyOptional({
+    description: 'ILLEGAL_ORDER_TRANSITION, ORDER_TRANSITION_REFUSED: the order’s status',
+  })
+  from?: string;
+  @ApiPropertyOptional({
+    description: 'ILLEGAL_ORDER_TRANSITION, ORDER_TRANSITION_REFUSED: the status asked for',
+  })
+  to?: string;
+  @ApiPropertyOptional({ description: 'ORDER_TRANSITION_REFUSED: why (e.g. nothing captured)' })
+  reason?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'INSUFFICIENT_STOCK, ORDER_ITEM_NOT_FOUND' })
+  itemId?: string;
+  @ApiPropertyOptional({ description: 'CURRENCY_NOT_SUPPORTED, ORDER_TOTAL_TOO_SMALL (ISO 4217)' })
+  currency?: string;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'ORDER_TOTAL_TOO_LARGE, ORDER_TOTAL_TOO_SMALL (minor units)',
+  })
+  totalCents?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'ORDER_TOTAL_TOO_LARGE (minor units)' })
+  maxCents?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'ORDER_TOTAL_TOO_SMALL (minor units)' })
+  minCents?: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'REFUND_EXCEEDS_CAPTURED: the amount asked for (minor units)',
+  })
+  requested?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'REFUND_EXCEEDS_CAPTURED: what is still refundable' })
+  refundable?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'ORDER_VERSION_CONFLICT' })
+  expectedVersion?: number;
+  @ApiPropertyOptional({ description: 'JOB_NOT_FAILED: the job’s state' })
+  state?: string;
+  @ApiPropertyOptional({ description: 'EXPORT_NOT_READY: the export’s status' })
+  status?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'ERP_REJECTED: the ERP’s HTTP status' })
+  erpStatus?: number;
+  @ApiPropertyOptional({ description: 'PAYMENT_PROVIDER_ERROR: Stripe’s error code' })
+  providerCode?: string;
+  @ApiPropertyOptional({
+    description: 'SERVICE_UNAVAILABLE from /health/ready: up or down per dependency',
+    type: 'object',
+    additionalProperties: { type: 'string', enum: ['up', 'down'] },
+  })
+  checks?: Record<string, 'up' | 'down'>;
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'SERVICE_UNAVAILABLE from /health/queues: what is over a threshold',
+  })
+  problems?: string[];
+}
+
 /** The body of every error answer. */
 export class ErrorResponse {
   @ApiProperty({ type: 'integer', example: 409 }) statusCode: number;
@@ -32,15 +91,15 @@ export class ErrorResponse {
       '(e.g. { from, to } of an illegal transition, { requested, refundable } of a refund)',
     oneOf: [
       { type: 'array', items: { $ref: getSchemaPath(FieldErrorResponse) } },
-      { type: 'object', additionalProperties: true },
+      { $ref: getSchemaPath(ErrorDetailsResponse) },
     ],
   })
-  details?: FieldErrorResponse[] | Record<string, unknown>;
+  details?: FieldErrorResponse[] | ErrorDetailsResponse;
   @ApiProperty({ description: 'the request’s correlation id (also in X-Correlation-Id)' })
   correlationId: string;
 }
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 502 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 422 | 502 | 503;
 
 export interface ContractOptions {
   summary: string;
@@ -49,12 +108,15 @@ export interface ContractOptions {
   errors?: Partial<Record<ErrorStatus, string[]>>;
 }
 
+const listCodes = (codes: string[]) => codes.map((code) => `\`${code}\``).join(', ');
+
+const errorResponseObject = (codes: string[]): Json => ({
+  description: `Error: ${listCodes(codes)}`,
+  content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponse) } } },
+});
+
 const errorResponse = (status: number, codes: string[]) =>
-  ApiResponse({
-    status,
-    description: `Error: ${codes.map((code) => `\`${code}\``).join(', ')}`,
-    type: ErrorResponse,
-  });
+  ApiResponse({ status, description: `Error: ${listCodes(codes)}`, type: ErrorResponse });
 
 /** Summary, description and the operation's own error answers (with their codes) in the OpenAPI document. */
 export function ApiContract(options: ContractOptions): MethodDecorator & ClassDecorator {
@@ -63,6 +125,14 @@ export function ApiContract(options: ContractOptions): MethodDecorator & ClassDe
     ...Object.entries(options.errors ?? {}).map(([status, codes]) => errorResponse(Number(status), codes!)),
   );
 }
+
+/** A binary answer (a PDF, a CSV) of the given media type. */
+export const ApiBinaryResponse = (mediaType: string, description: string, status = 200) =>
+  ApiResponse({
+    status,
+    description,
+    content: { [mediaType]: { schema: { type: 'string', format: 'binary' } } },
+  });
 
 /** Marks an operation (or controller) that needs no access token: `security: []` in the document. */
 export const ApiPublic = () => ApiExtension('x-dispatch-public', true);
@@ -73,25 +143,29 @@ type Json = Record<string, unknown>;
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 const CORRELATION_HEADER = {
+  required: true,
   description:
     'The request’s correlation id: the client’s own when well-formed (8–128 of A-Z a-z 0-9 . _ : -), else a new one',
   schema: { type: 'string' },
+};
+const CORRELATION_PARAMETER = {
+  name: 'X-Correlation-Id',
+  in: 'header',
+  required: false,
+  description:
+    'Optional: ties the request to the client’s own logs; echoed on the response and in every log line',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{8,128}$' },
 };
 const RETRY_AFTER = { description: 'Seconds to wait before retrying', schema: { type: 'integer' } };
 
 /**
  * Adds to every operation what every operation of Dispatch may answer, so the document says it once here and
  * not at 40 call sites: 400 for invalid input, 401/403 by its security, 413/415 for a body, 429, 503 (with
- * Retry-After), X-Correlation-Id on every response, `security: []` on public operations. Every number on the
+ * Retry-After), X-Correlation-Id on every request (optional) and response, `security: []` on public operations. Every number on the
  * wire is an integer (amounts in minor units, counts, pages), every `…At` string a date-time, and a nullable
  * enum lists null.
  */
 export function completeContract(document: OpenAPIObject): OpenAPIObject {
-  const error = (description: string, headers: Json = {}) => ({
-    description,
-    headers: { 'X-Correlation-Id': CORRELATION_HEADER, ...headers },
-    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponse) } } },
-  });
   for (const [route, item] of Object.entries(document.paths)) {
     for (const method of HTTP_METHODS) {
       const op = (item as Json)[method] as Json | undefined;
@@ -104,27 +178,36 @@ export function completeContract(document: OpenAPIObject): OpenAPIObject {
       delete op['x-dispatch-restricted'];
       if (isPublic) op.security = [];
       else if (!op.security) op.security = [{ bearer: [] }];
-      const add = (status: string, description: string, headers?: Json) => {
-        if (!responses[status]) responses[status] = error(description, headers);
+      // An operation's own codes for a status come first; the ones every operation may answer are appended.
+      const add = (status: number, codes: string[]) => {
+        const own = responses[status];
+        if (!own) {
+          responses[status] = errorResponseObject(codes);
+          return;
+        }
+        const extra = codes.filter((code) => !String(own.description).includes(`\`${code}\``));
+        if (extra.length) own.description = `${String(own.description)}, ${listCodes(extra)}`;
       };
       if (ops.requestBody || ops.parameters?.length)
-        add('400', 'Error: `VALIDATION_FAILED`, `MALFORMED_JSON`, `BAD_REQUEST`');
-      if (!isPublic)
-        add('401', 'Error: `UNAUTHENTICATED`, `INVALID_ACCESS_TOKEN` (missing, invalid, expired or revoked)');
-      if (restricted) add('403', 'Error: `FORBIDDEN` (the caller’s role may not do this)');
+        add(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', 'BAD_REQUEST']);
+      if (!isPublic) add(401, ['UNAUTHENTICATED', 'INVALID_ACCESS_TOKEN']);
+      if (restricted) add(403, ['FORBIDDEN']);
       if (ops.requestBody) {
-        add('413', 'Error: `PAYLOAD_TOO_LARGE` (body over 64 KB)');
-        add('415', 'Error: `UNSUPPORTED_MEDIA_TYPE`');
+        add(413, ['PAYLOAD_TOO_LARGE']);
+        add(415, ['UNSUPPORTED_MEDIA_TYPE']);
       }
-      if (!route.includes('/health/') && !route.endsWith('/payments/webhook'))
-        add('429', 'Error: `RATE_LIMITED`', { 'Retry-After': RETRY_AFTER });
-      add('503', 'Error: `SERVICE_UNAVAILABLE` (Postgres or Redis unreachable), `TRANSACTION_CONFLICT`', {
-        'Retry-After': RETRY_AFTER,
-      });
-      for (const response of Object.values(responses)) {
-        response.headers = { 'X-Correlation-Id': CORRELATION_HEADER, ...((response.headers as Json) ?? {}) };
+      if (!route.includes('/health/') && !route.endsWith('/payments/webhook')) add(429, ['RATE_LIMITED']);
+      add(503, ['SERVICE_UNAVAILABLE', 'TRANSACTION_CONFLICT']);
+      for (const [status, response] of Object.entries(responses)) {
+        const retry = status === '429' || status === '503' ? { 'Retry-After': RETRY_AFTER } : {};
+        response.headers = {
+          'X-Correlation-Id': CORRELATION_HEADER,
+          ...retry,
+          ...((response.headers as Json) ?? {}),
+        };
       }
       op.responses = responses;
+      ops.parameters = [...(ops.parameters ?? []), CORRELATION_PARAMETER];
     }
   }
   normaliseSchemas(document);

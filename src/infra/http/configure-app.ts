@@ -12,7 +12,7 @@ import { Metrics } from '../metrics/metrics.service';
 import { CORRELATION_HEADER, CorrelationContext } from '../logging/correlation-context';
 import { registerCorrelationHooks } from '../logging/correlation-hooks';
 import { registerSecurityHeaders } from './security-headers';
-import { completeContract, ErrorResponse, FieldErrorResponse } from './api-contract';
+import { completeContract, ErrorDetailsResponse, ErrorResponse, FieldErrorResponse } from './api-contract';
 import { describeError } from './error-response';
 
 export const API_PREFIX = 'v1';
@@ -65,7 +65,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
         )
         .setVersion('1')
         .setLicense('UNLICENSED', 'https://spdx.org/licenses/')
-        .addServer(`http://localhost:${config.http.port}`, 'this server')
+        .addServer('/', 'the server that serves this document')
         .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
         .addTag('auth', 'Sign-up, sign-in, token refresh and sign-out')
         .addTag('users', 'The signed-in user’s profile and password')
@@ -76,7 +76,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
         .addTag('ops', 'The operator console (admins)')
         .addTag('health', 'Liveness, readiness and queue health')
         .build(),
-      { extraModels: [ErrorResponse, FieldErrorResponse] },
+      { extraModels: [ErrorResponse, ErrorDetailsResponse, FieldErrorResponse] },
     ),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

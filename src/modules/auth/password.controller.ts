@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 
+import { ApiContract } from '../../infra/http/api-contract';
 import { StrictRateLimit } from '../../infra/http/rate-limit';
 import { ChangePasswordDto } from '../users/dto/change-password.dto';
 import { CurrentUser } from '../access/access-rules';
@@ -17,7 +18,11 @@ export class PasswordController {
   @StrictRateLimit()
   @Patch()
   @HttpCode(204)
-  @ApiNoContentResponse()
+  @ApiContract({
+    summary: 'Change the password (signs out the user’s other sessions)',
+    errors: { 400: ['WRONG_CURRENT_PASSWORD'] },
+  })
+  @ApiNoContentResponse({ description: 'changed' })
   change(@CurrentUser() user: AuthUser, @Body() body: ChangePasswordDto): Promise<void> {
     return this.auth.changePassword(user, body);
   }

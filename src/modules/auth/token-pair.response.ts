@@ -3,5 +3,5 @@ import { ApiProperty } from '@nestjs/swagger';
 export class TokenPairResponse {
   @ApiProperty() accessToken: string;
   @ApiProperty() refreshToken: string;
-  @ApiProperty({ description: 'Access token lifetime in seconds' }) expiresIn: number;
+  @ApiProperty({ type: 'integer', description: 'Access token lifetime in seconds' }) expiresIn: number;
 }

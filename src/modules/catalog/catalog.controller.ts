@@ -7,6 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 
+import { ApiContract } from '../../infra/http/api-contract';
 import { PaginationQueryDto } from '../../infra/http/pagination.dto';
 import { UuidParamDto } from '../../infra/http/uuid-param.dto';
 import { Public, Roles } from '../access/access-rules';
@@ -23,14 +24,16 @@ export class CatalogController {
 
   @Public()
   @Get()
-  @ApiOkResponse({ type: ItemPageResponse })
+  @ApiContract({ summary: 'List items for sale (cached)' })
+  @ApiOkResponse({ type: ItemPageResponse, description: 'one page of items' })
   list(@Query() query: PaginationQueryDto): Promise<ItemPageResponse> {
     return this.catalog.list(query.page, query.limit);
   }
 
   @Public()
   @Get(':id')
-  @ApiOkResponse({ type: ItemResponse })
+  @ApiContract({ summary: 'Get one item (cached)', errors: { 404: ['ITEM_NOT_FOUND'] } })
+  @ApiOkResponse({ type: ItemResponse, description: 'the item' })
   get(@Param() params: UuidParamDto): Promise<ItemResponse> {
     return this.catalog.get(params.id);
   }
@@ -38,7 +41,8 @@ export class CatalogController {
   @Roles(UserRole.Admin)
   @ApiBearerAuth()
   @Post()
-  @ApiCreatedResponse({ type: ItemResponse })
+  @ApiContract({ summary: 'Create an item (admin)', errors: { 409: ['SKU_TAKEN'] } })
+  @ApiCreatedResponse({ type: ItemResponse, description: 'the new item' })
   create(@Body() body: CreateItemDto): Promise<ItemResponse> {
     return this.catalog.create(body);
   }
@@ -46,7 +50,11 @@ export class CatalogController {
   @Roles(UserRole.Admin)
   @ApiBearerAuth()
   @Patch(':id')
-  @ApiOkResponse({ type: ItemResponse })
+  @ApiContract({
+    summary: 'Change an item (admin)',
+    errors: { 404: ['ITEM_NOT_FOUND'], 409: ['SKU_TAKEN'] },
+  })
+  @ApiOkResponse({ type: ItemResponse, description: 'the changed item' })
   update(@Param() params: UuidParamDto, @Body() body: UpdateItemDto): Promise<ItemResponse> {
     return this.catalog.update(params.id, body);
   }
@@ -55,7 +63,11 @@ export class CatalogController {
   @ApiBearerAuth()
   @Delete(':id')
   @HttpCode(204)
-  @ApiNoContentResponse()
+  @ApiContract({
+    summary: 'Delete an item (admin; soft: its sku becomes free)',
+    errors: { 404: ['ITEM_NOT_FOUND'] },
+  })
+  @ApiNoContentResponse({ description: 'deleted' })
   remove(@Param() params: UuidParamDto): Promise<void> {
     return this.catalog.remove(params.id);
   }

@@ -6,18 +6,18 @@ export class ItemResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() sku: string;
   @ApiProperty() name: string;
-  @ApiProperty({ description: 'Price in minor units (cents)' }) priceCents: number;
+  @ApiProperty({ type: 'integer', description: 'Price in minor units (cents)' }) priceCents: number;
   @ApiProperty({ example: 'EUR' }) currency: string;
-  @ApiProperty() stock: number;
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
+  @ApiProperty({ type: 'integer' }) stock: number;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
 export class ItemPageResponse {
   @ApiProperty({ type: [ItemResponse] }) data: ItemResponse[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
+  @ApiProperty({ type: 'integer' }) total: number;
+  @ApiProperty({ type: 'integer' }) page: number;
+  @ApiProperty({ type: 'integer' }) limit: number;
 }
 
 export function toItemResponse(item: ItemEntity): ItemResponse {

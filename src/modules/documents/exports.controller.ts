@@ -1,13 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
+import { ApiBinaryResponse, ApiContract } from '../../infra/http/api-contract';
 import { UuidParamDto } from '../../infra/http/uuid-param.dto';
 import { CurrentUser, Roles } from '../access/access-rules';
 import { AuthUser } from '../access/auth-user';
 import { UserRole } from '../access/user-role';
 import { CreateOrdersExportDto } from './dto/create-orders-export.dto';
-import { ExportRecord, ExportsService } from './exports.service';
+import { ExportAcceptedResponse, ExportRecordResponse } from './export.response';
+import { ExportsService } from './exports.service';
 
 @ApiTags('documents')
 @ApiBearerAuth()
@@ -18,23 +20,32 @@ export class ExportsController {
 
   @Post('orders')
   @HttpCode(202)
-  @ApiAcceptedResponse({ description: '{ exportId, status }' })
+  @ApiContract({ summary: 'Request a CSV export of orders (admin)' })
+  @ApiAcceptedResponse({
+    type: ExportAcceptedResponse,
+    description: 'queued; the admin is emailed when it is ready',
+  })
   async create(
     @CurrentUser() user: AuthUser,
     @Body() body: CreateOrdersExportDto,
-  ): Promise<{ exportId: string; status: string }> {
+  ): Promise<ExportAcceptedResponse> {
     const record = await this.exports.request(user.id, body);
     return { exportId: record.id, status: record.status };
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'the export record' })
-  get(@Param() params: UuidParamDto): Promise<ExportRecord> {
+  @ApiContract({ summary: 'An export’s status (admin)', errors: { 404: ['EXPORT_NOT_FOUND'] } })
+  @ApiOkResponse({ type: ExportRecordResponse, description: 'the export record' })
+  get(@Param() params: UuidParamDto): Promise<ExportRecordResponse> {
     return this.exports.get(params.id);
   }
 
   @Get(':id/download')
-  @ApiProduces('text/csv')
+  @ApiContract({
+    summary: 'Download a completed export’s CSV (admin)',
+    errors: { 404: ['EXPORT_NOT_FOUND'], 409: ['EXPORT_NOT_READY'] },
+  })
+  @ApiBinaryResponse('text/csv', 'the CSV (UTF-8, CRLF, a header row), as an attachment')
   async download(@Param() params: UuidParamDto, @Res() reply: FastifyReply): Promise<void> {
     const { stream, filename } = await this.exports.open(params.id);
     await reply

@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
+import { ApiBinaryResponse, ApiContract } from '../../infra/http/api-contract';
 import { UuidParamDto } from '../../infra/http/uuid-param.dto';
 import { CurrentUser } from '../access/access-rules';
 import { AuthUser } from '../access/auth-user';
@@ -14,8 +15,12 @@ export class InvoicesController {
   constructor(private readonly invoices: InvoicesService) {}
 
   @Get(':id.pdf')
-  @ApiProduces('application/pdf')
-  @ApiOkResponse({ description: 'the invoice PDF of a paid order (owner or admin)' })
+  @ApiContract({
+    summary: 'Download an order’s invoice PDF (owner or admin)',
+    description: 'Issued once the order is paid; before that, 404 INVOICE_NOT_READY.',
+    errors: { 404: ['ORDER_NOT_FOUND', 'INVOICE_NOT_READY'] },
+  })
+  @ApiBinaryResponse('application/pdf', 'the invoice PDF, inline')
   async download(
     @CurrentUser() user: AuthUser,
     @Param() params: UuidParamDto,

@@ -1,24 +1,21 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 
 import { AppConfig } from '../../config/app-config';
 import { DatabaseHealth } from '../../infra/database/database-health';
 import { ServiceUnavailableError } from '../../infra/errors/common.errors';
+import { ApiContract } from '../../infra/http/api-contract';
 import { QueueRegistry } from '../../infra/queue/queue-registry';
 import { REDIS_CLIENT, RedisClient } from '../../infra/redis/redis.tokens';
 import { Public } from '../access/access-rules';
+import { LiveResponse, QueueCountsResponse, QueuesHealthResponse, ReadyResponse } from './health.response';
 
 type CheckState = 'up' | 'down';
 
 const CHECK_TIMEOUT_MS = 1500;
 
-interface QueueCounts {
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-}
+type QueueCounts = QueueCountsResponse;
 
 /** Resolves with the check's value, or rejects after CHECK_TIMEOUT_MS. */
 async function probeValue<T>(check: () => Promise<T>): Promise<T> {
@@ -41,6 +38,7 @@ function probe(check: () => Promise<unknown>): Promise<CheckState> {
 }
 
 @ApiTags('health')
+@ApiExtraModels(QueueCountsResponse)
 @Public()
 @SkipThrottle()
 @Controller('health')
@@ -53,19 +51,24 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOkResponse({ description: 'The process is up' })
-  live(): { status: 'ok' } {
+  @ApiContract({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ type: LiveResponse, description: 'The process is up' })
+  live(): LiveResponse {
     return { status: 'ok' };
   }
 
   @Get('queues')
-  @ApiOkResponse({ description: 'Per-queue job counts within QUEUE_MAX_WAITING / QUEUE_MAX_FAILED' })
-  @ApiServiceUnavailableResponse({ description: 'A queue is over a threshold (or Redis is down)' })
-  async queues(): Promise<{
-    status: 'ok';
-    thresholds: AppConfig['queueHealth'];
-    queues: Record<string, QueueCounts>;
-  }> {
+  @ApiContract({
+    summary: 'Queue health: job counts per queue within their thresholds',
+    description:
+      '503 SERVICE_UNAVAILABLE when a queue is over a threshold or Redis is down (details.problems).',
+    errors: { 503: ['SERVICE_UNAVAILABLE'] },
+  })
+  @ApiOkResponse({
+    type: QueuesHealthResponse,
+    description: 'Per-queue job counts within QUEUE_MAX_WAITING / QUEUE_MAX_FAILED',
+  })
+  async queues(): Promise<QueuesHealthResponse> {
     const { maxWaiting, maxFailed } = this.config.queueHealth;
     const queues: Record<string, QueueCounts> = {};
     const problems: string[] = [];
@@ -98,9 +101,13 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOkResponse({ description: 'Postgres and Redis answer' })
-  @ApiServiceUnavailableResponse({ description: 'Postgres or Redis is down' })
-  async ready(): Promise<{ status: 'ok'; checks: Record<string, CheckState> }> {
+  @ApiContract({
+    summary: 'Readiness: Postgres and Redis answer',
+    description: '503 SERVICE_UNAVAILABLE when Postgres or Redis is down (details.checks).',
+    errors: { 503: ['SERVICE_UNAVAILABLE'] },
+  })
+  @ApiOkResponse({ type: ReadyResponse, description: 'Postgres and Redis answer' })
+  async ready(): Promise<ReadyResponse> {
     const [postgres, redis] = await Promise.all([
       probe(() => this.database.ping()),
       probe(() => this.redis.ping()),

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 import { JobRun } from '../../infra/queue/job-runs.repository';
+import { ShippingAddressDto } from './dto/create-order.dto';
 import { Order, ShippingAddress } from './order';
 import { OrderStatus } from './order-state';
 import { HistoryEntry } from './orders.repository';
@@ -9,33 +10,42 @@ export class OrderItemResponse {
   @ApiProperty() itemId: string;
   @ApiProperty() sku: string;
   @ApiProperty() name: string;
-  @ApiProperty() quantity: number;
-  @ApiProperty() unitPriceCents: number;
+  @ApiProperty({ type: 'integer' }) quantity: number;
+  @ApiProperty({ type: 'integer', description: 'minor units' }) unitPriceCents: number;
 }
 
 export class OrderResponse {
   @ApiProperty() id: string;
   @ApiProperty() userId: string;
   @ApiProperty({ enum: OrderStatus }) status: OrderStatus;
-  @ApiProperty() totalCents: number;
-  @ApiProperty() refundedCents: number;
+  @ApiProperty({ type: 'integer', description: 'minor units' }) totalCents: number;
+  @ApiProperty({ type: 'integer', description: 'minor units refunded so far' }) refundedCents: number;
   @ApiProperty() currency: string;
   @ApiProperty({ nullable: true, type: String }) paymentIntentId: string | null;
   @ApiPropertyOptional({ description: 'only in the response that created the order' }) clientSecret?: string;
   @ApiProperty({ type: [OrderItemResponse] }) items: OrderItemResponse[];
-  @ApiProperty() shippingAddress: ShippingAddress;
+  @ApiProperty({ type: ShippingAddressDto }) shippingAddress: ShippingAddress;
   @ApiProperty({ nullable: true, type: String }) carrier: string | null;
   @ApiProperty({ nullable: true, type: String }) trackingNumber: string | null;
-  @ApiProperty() paymentDueAt: string;
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
+  @ApiProperty({ format: 'date-time', description: 'an unpaid order is settled or cancelled after this' })
+  paymentDueAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
 export class OrderPageResponse {
   @ApiProperty({ type: [OrderResponse] }) data: OrderResponse[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
+  @ApiProperty({ type: 'integer' }) total: number;
+  @ApiProperty({ type: 'integer' }) page: number;
+  @ApiProperty({ type: 'integer' }) limit: number;
+}
+
+/** 202 of a refund: requested now, sent to Stripe by a job. */
+export class RefundAcceptedResponse {
+  @ApiProperty({ format: 'uuid' }) refundId: string;
+  @ApiProperty({ format: 'uuid' }) orderId: string;
+  @ApiProperty({ type: 'integer', description: 'minor units' }) amountCents: number;
+  @ApiProperty({ enum: ['requested', 'pending', 'succeeded', 'failed', 'canceled'] }) status: string;
 }
 
 export function toOrderResponse(order: Order, clientSecret?: string): OrderResponse {
@@ -65,12 +75,13 @@ export function toOrderResponse(order: Order, clientSecret?: string): OrderRespo
 }
 
 export class OrderHistoryResponse {
-  @ApiProperty({ nullable: true, enum: OrderStatus }) fromStatus: OrderStatus | null;
+  @ApiProperty({ nullable: true, enum: OrderStatus, description: 'null for the order’s first entry' })
+  fromStatus: OrderStatus | null;
   @ApiProperty({ enum: OrderStatus }) toStatus: OrderStatus;
   @ApiProperty() actor: string;
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
   @ApiProperty({ nullable: true, type: String }) correlationId: string | null;
-  @ApiProperty() at: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
 }
 
 export const toHistoryResponse = (h: HistoryEntry): OrderHistoryResponse => ({ ...h });
@@ -80,11 +91,11 @@ export class OrderJobResponse {
   @ApiProperty() queue: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: ['queued', 'active', 'retrying', 'completed', 'skipped', 'failed'] }) state: string;
-  @ApiProperty() attempts: number;
+  @ApiProperty({ type: 'integer' }) attempts: number;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
   @ApiProperty({ nullable: true, type: String }) correlationId: string | null;
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
 export const toJobResponse = ({ outboxId: _outboxId, ...run }: JobRun): OrderJobResponse => run;
@@ -92,10 +103,10 @@ export const toJobResponse = ({ outboxId: _outboxId, ...run }: JobRun): OrderJob
 export class OrderStepResponse {
   @ApiProperty({ description: 'inventory_committed, email:<KIND>, invoice, erp_submission' }) step: string;
   @ApiProperty({ enum: ['pending', 'done', 'failed'] }) state: string;
-  @ApiProperty() attempts: number;
+  @ApiProperty({ type: 'integer' }) attempts: number;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
-  @ApiProperty({ nullable: true, type: String }) doneAt: string | null;
-  @ApiProperty() updatedAt: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) doneAt: string | null;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
 export class OrderWorkResponse {

@@ -3,13 +3,21 @@ import { ApiProperty } from '@nestjs/swagger';
 import { UserEntity } from './user.entity';
 import { UserRole } from '../access/user-role';
 
+/** What registering answers: the new account, without its profile settings. */
+export class RegisteredUserResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'email' }) email: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: UserRole, description: 'always customer for a sign-up' }) role: UserRole;
+}
+
 export class UserResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() email: string;
+  @ApiProperty({ format: 'email' }) email: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: UserRole }) role: UserRole;
   @ApiProperty({ enum: ['en', 'pt-BR'] }) language: string;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
 export function toUserResponse(user: UserEntity): UserResponse {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 
+import { ApiContract } from '../../infra/http/api-contract';
 import { CurrentUser } from '../access/access-rules';
 import { AuthUser } from '../access/auth-user';
 import { UpdateProfileDto } from './dto/update-profile.dto';
@@ -14,13 +15,18 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOkResponse({ type: UserResponse })
+  @ApiContract({ summary: 'The signed-in user’s profile', errors: { 404: ['USER_NOT_FOUND'] } })
+  @ApiOkResponse({ type: UserResponse, description: 'the profile' })
   async me(@CurrentUser() user: AuthUser): Promise<UserResponse> {
     return toUserResponse(await this.users.get(user.id));
   }
 
   @Patch()
-  @ApiOkResponse({ type: UserResponse })
+  @ApiContract({
+    summary: 'Update name, email or language',
+    errors: { 404: ['USER_NOT_FOUND'], 409: ['EMAIL_TAKEN'] },
+  })
+  @ApiOkResponse({ type: UserResponse, description: 'the updated profile' })
   async update(@CurrentUser() user: AuthUser, @Body() body: UpdateProfileDto): Promise<UserResponse> {
     return toUserResponse(await this.users.updateProfile(user.id, body));
   }

@@ -11,12 +11,12 @@ export class CreateOrdersExportDto {
   @IsEnum(OrderStatus)
   status?: OrderStatus;
 
-  @ApiPropertyOptional({ description: 'orders created at or after (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'orders created at or after (ISO 8601)' })
   @OptionalNotNull()
   @IsIsoDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'orders created before (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'orders created before (ISO 8601)' })
   @OptionalNotNull()
   @IsIsoDateTime()
   to?: string;

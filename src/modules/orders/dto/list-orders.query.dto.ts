@@ -11,12 +11,12 @@ export class ListOrdersQueryDto extends PaginationQueryDto {
   @IsEnum(OrderStatus)
   status?: OrderStatus;
 
-  @ApiPropertyOptional({ description: 'created at or after (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'created at or after (ISO 8601)' })
   @IsOptional()
   @IsIsoDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'created before (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'created before (ISO 8601)' })
   @IsOptional()
   @IsIsoDateTime()
   to?: string;
