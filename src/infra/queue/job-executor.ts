@@ -10,7 +10,8 @@ import { LockService } from '../redis/lock.service';
 import { JobEnvelope } from './job-payloads';
 import { JobOutcome } from './job-outcome';
 import { QueueName } from './queue-names';
-import { JobRunRef, JobRunsRepository } from './job-runs.repository';
+import { JobRunLog } from './job-run-log';
+import { JobRunRef } from './job-runs.repository';
 
 class RetryLaterError extends Error {
   override name = 'RetryLaterError';
@@ -39,7 +40,7 @@ export class JobExecutor {
   private readonly logger = new Logger(JobExecutor.name);
 
   constructor(
-    private readonly jobRuns: JobRunsRepository,
+    private readonly jobRuns: JobRunLog,
     private readonly locks: LockService,
     private readonly tx: TransactionRunner,
     private readonly metrics: Metrics,
@@ -73,7 +74,7 @@ export class JobExecutor {
       name: job.name,
       correlationId: job.data.correlationId ?? null,
     };
-    await this.jobRuns.record(run, 'active', attempt);
+    this.jobRuns.note(run, 'active', attempt);
     const timer = this.metrics.jobDuration.startTimer({ queue, name: job.name });
     try {
       const outcome = options.lockKey

@@ -13,6 +13,14 @@ export interface JobRunRef {
   correlationId: string | null;
 }
 
+/** One state change of a run, as the worker reports it. */
+export interface JobRunUpdate {
+  run: JobRunRef;
+  state: JobRunState;
+  attempts: number;
+  lastError: string | null;
+}
+
 export interface JobRun {
   jobId: string;
   outboxId: string;
@@ -79,25 +87,29 @@ export class JobRunsRepository {
   }
 
   /**
-   * Upserts the run's state from the worker. An upsert, because a fast worker can start the job before the
-   * relay's transaction (which inserts the row) has committed; the insert then waits for it.
+   * Upserts runs' states from the worker, several jobs in one statement (one entry per job). An upsert, because
+   * a fast worker can start the job before the relay's statement that inserts the row has committed; the
+   * insert then waits for it. Attempts never go down and a known error is kept until a new one replaces it.
    */
-  async record(run: JobRunRef, state: JobRunState, attempts: number, lastError?: string): Promise<void> {
+  async recordMany(entries: JobRunUpdate[]): Promise<void> {
+    if (entries.length === 0) return;
+    const column = <K extends keyof JobRunUpdate>(k: K) => entries.map((e) => e[k]);
     await this.dataSource.query(
-      `INSERT INTO job_runs (job_id, aggregate_id, outbox_id, queue, name, state, attempts, last_error, correlation_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO job_runs (job_id, aggregate_id, outbox_id, queue, name, correlation_id, state, attempts, last_error)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+                            $8::int[], $9::text[])
        ON CONFLICT (job_id) DO UPDATE SET state = EXCLUDED.state, attempts = GREATEST(job_runs.attempts, EXCLUDED.attempts),
          last_error = COALESCE(EXCLUDED.last_error, job_runs.last_error), updated_at = now()`,
       [
-        run.jobId,
-        run.aggregateId,
-        run.outboxId,
-        run.queue,
-        run.name,
-        state,
-        attempts,
-        lastError ?? null,
-        run.correlationId,
+        entries.map((e) => e.run.jobId),
+        entries.map((e) => e.run.aggregateId),
+        entries.map((e) => e.run.outboxId),
+        entries.map((e) => e.run.queue),
+        entries.map((e) => e.run.name),
+        entries.map((e) => e.run.correlationId),
+        column('state'),
+        column('attempts'),
+        column('lastError'),
       ],
     );
   }

@@ -6,6 +6,7 @@ import Redis, { Cluster } from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection.factory';
 import { JobExecutor } from './job-executor';
+import { JobRunLog } from './job-run-log';
 import { JobRunsRepository } from './job-runs.repository';
 import { QueueName } from './queue-names';
 import { QueueRegistry } from './queue-registry';
@@ -46,7 +47,7 @@ export function defaultJobOptions(config: AppConfig): JobsOptions {
     ),
   ],
   // The job runtime every queue's processor uses: the executor and the durable record of job runs.
-  providers: [QueueRegistry, JobExecutor, JobRunsRepository],
+  providers: [QueueRegistry, JobExecutor, JobRunsRepository, JobRunLog],
   exports: [BullModule, QueueRegistry, JobExecutor, JobRunsRepository],
 })
 export class QueueModule implements OnApplicationShutdown {
