@@ -36,3 +36,25 @@ export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
     isDependencyUnavailable(candidate.cause, depth + 1)
   );
 }
+
+/**
+ * Boot could not reach a dependency: carries which one and where, so the process's one fatal line names the
+ * host and port whatever the driver's own message says (a timeout names neither).
+ */
+export class DependencyUnreachableError extends Error {
+  constructor(
+    readonly dependency: string,
+    readonly target: string,
+    cause: unknown,
+  ) {
+    super(`${dependency} unreachable at ${target}: ${describeCause(cause)}`, { cause });
+    this.name = 'DependencyUnreachableError';
+  }
+}
+
+/** A driver error's message; an AggregateError (Node tried IPv6 and IPv4) lists each attempt's. */
+export function describeCause(cause: unknown): string {
+  if (cause instanceof AggregateError && cause.errors.length)
+    return cause.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ');
+  return cause instanceof Error ? cause.message || cause.name : String(cause);
+}
