@@ -51,7 +51,9 @@ export class DependencyMonitor implements OnApplicationBootstrap, BeforeApplicat
   clientError(dependency: Dependency, error: unknown, client?: string): void {
     if (isDependencyUnavailable(error)) {
       const watched = this.watched.get(dependency);
-      if (watched) watched.lastError = error;
+      // A socket error (ECONNREFUSED 10.0.0.5:6379) names where; "Connection is closed." does not.
+      if (watched && (!watched.lastError || (error as { code?: unknown }).code !== undefined))
+        watched.lastError = error;
       this.logger.debug({ dependency, client, err: error }, `${dependency} connection error`);
       return;
     }
