@@ -87,6 +87,17 @@ export function run(role: ProcessRole): void {
     fail(AppLogger.forBoot(fallbackLogConfig()), error);
   }
   const logger = AppLogger.forBoot(config);
+  // A crash still ends the process, as Node's default does, but as a log line rather than a raw stack.
+  const crash = (error: unknown) => {
+    logger.fatal(
+      { err: error },
+      `process crashed: ${error instanceof Error ? error.message : String(error)}`,
+      'Bootstrap',
+    );
+    process.exit(1);
+  };
+  process.once('uncaughtException', crash);
+  process.once('unhandledRejection', crash);
   bootstrap(role, config, logger).catch((error: unknown) => fail(logger, error));
 }
 
