@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } fro
 import { Job, Worker, WorkerOptions } from 'bullmq';
 
 import { AppConfig } from '../../config/app-config';
+import { isDependencyUnavailable } from '../errors/dependency-errors';
 import { DependencyMonitor } from '../health/dependency-monitor';
 import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection.factory';
 import { RedisClient } from '../redis/redis.tokens';
@@ -64,7 +65,11 @@ export abstract class ManagedWorkerHost implements OnApplicationBootstrap, Befor
       this.workerLogger.warn({ queue: this.queueName, jobId }, 'job stalled; it will run again'),
     );
     // Connection errors (its own and its blocking duplicate's) go to the monitor, which logs the outage once.
-    worker.on('error', onError);
+    worker.on('error', (err) =>
+      isDependencyUnavailable(err)
+        ? onError(err)
+        : this.workerLogger.error({ queue: this.queueName, err }, 'worker error'),
+    );
     this.worker = worker;
   }
 
