@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { Failpoints, FailpointsModule } from './infra/failpoints/failpoints';
 import { DatabaseModule } from './infra/database/database.module';
+import { DependencyMonitorModule } from './infra/health/dependency-monitor.module';
 import { HttpExceptionFilter } from './infra/http/http-exception.filter';
 import { rateLimitOptions } from './infra/http/rate-limit';
 import { TrackerThrottlerGuard } from './infra/http/tracker-throttler.guard';
@@ -68,6 +69,7 @@ export class AppModule {
         AppConfigModule,
         LoggingModule,
         FailpointsModule.register(extensions.failpoints),
+        DependencyMonitorModule,
         DatabaseModule,
         RedisModule,
         MetricsModule,

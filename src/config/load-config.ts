@@ -32,3 +32,18 @@ export function loadProcessConfig(): AppConfig {
   loadEnvFile();
   return loadConfig(process.env);
 }
+
+/**
+ * How to log when the environment did not validate (the culprit may be LOG_LEVEL or LOG_PRETTY itself):
+ * JSON unless LOG_PRETTY says pretty or, unset, NODE_ENV is development, as AppConfig decides.
+ */
+export function fallbackLogConfig(): Pick<AppConfig, 'log'> {
+  const { LOG_PRETTY: pretty, NODE_ENV: env = 'development' } = process.env;
+  return {
+    log: {
+      level: 'info',
+      pretty:
+        pretty === undefined || pretty === '' ? env === 'development' : pretty === 'true' || pretty === '1',
+    },
+  };
+}

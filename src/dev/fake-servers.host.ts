@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 
 import { AppConfig } from '../config/app-config';
+import { BootReport } from '../infra/logging/boot-report';
 import { FakeServers } from './fakes/fake-servers';
 
 /**
@@ -13,7 +14,10 @@ export class FakeServersHost implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(FakeServersHost.name);
   private servers?: FakeServers;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly bootReport: BootReport,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     const { dev, stripe, erp, mail, http } = this.config;
@@ -42,15 +46,15 @@ export class FakeServersHost implements OnModuleInit, OnApplicationShutdown {
       }
       throw error;
     }
-    this.logger.log(
-      {
-        fakeStripe: this.servers.stripe?.url,
-        fakeErp: this.servers.erp ? `http://127.0.0.1:${this.servers.erp.port}` : undefined,
-        smtpCapture: this.servers.smtp ? `smtp://127.0.0.1:${this.servers.smtp.port}` : undefined,
-        mailbox: this.servers.smtpApi?.url,
-      },
-      'development fakes started (not for production)',
-    );
+    const urls = {
+      fakeStripe: this.servers.stripe?.url,
+      fakeErp: this.servers.erp ? `http://127.0.0.1:${this.servers.erp.port}` : undefined,
+      smtpCapture: this.servers.smtp ? `smtp://127.0.0.1:${this.servers.smtp.port}` : undefined,
+      mailbox: this.servers.smtpApi?.url,
+    };
+    // The process's boot line lists them (bootstrap.ts); this is the detail.
+    for (const [name, url] of Object.entries(urls)) if (url) this.bootReport.add(name, url);
+    this.logger.debug(urls, 'development fakes started (not for production)');
   }
 
   async onApplicationShutdown(): Promise<void> {

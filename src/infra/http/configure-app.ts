@@ -9,6 +9,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../../config/app-config';
 import { registerHttpMetrics } from '../metrics/metrics-endpoint';
 import { Metrics } from '../metrics/metrics.service';
+import { AppLogger } from '../logging/app-logger';
 import { CORRELATION_HEADER, CorrelationContext } from '../logging/correlation-context';
 import { registerCorrelationHooks } from '../logging/correlation-hooks';
 import { registerSecurityHeaders } from './security-headers';
@@ -43,7 +44,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
 
 /** Everything main.ts and the e2e tests must share so that tests boot exactly the shipped app. */
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new AppLogger(app.get(Logger)));
   app.flushLogs();
   registerCorrelationHooks(app.getHttpAdapter().getInstance());
   registerHttpMetrics(app.getHttpAdapter().getInstance(), app.get(Metrics), config);

@@ -1,17 +1,20 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 
 import { Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 
 import { AppConfig } from '../../config/app-config';
-import { CorrelationContext } from './correlation-context';
+import { BootReport } from './boot-report';
+import { pinoHttpOptions } from './logger-options';
 
 /** Where log lines go: null means stdout. Tests override it to read the lines the app writes. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
 @Global()
-@Module({ providers: [{ provide: LOG_DESTINATION, useValue: null }], exports: [LOG_DESTINATION] })
+@Module({
+  providers: [{ provide: LOG_DESTINATION, useValue: null }, BootReport],
+  exports: [LOG_DESTINATION, BootReport],
+})
 class LogDestinationModule {}
 
 function withDestination<T extends object>(destination: Writable | null, options: T): T | [T, Writable] {
@@ -25,27 +28,7 @@ function withDestination<T extends object>(destination: Writable | null, options
       inject: [AppConfig, LOG_DESTINATION],
       useFactory: (config: AppConfig, destination: Writable | null) => ({
         forRoutes: ['{*path}'],
-        pinoHttp: withDestination(destination, {
-          level: config.log.level,
-          transport: config.log.pretty
-            ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
-            : undefined,
-          // Every line logged inside a request or job carries its correlation id (AsyncLocalStorage).
-          mixin: () => {
-            const correlationId = CorrelationContext.current();
-            return correlationId ? { correlationId } : {};
-          },
-          redact: {
-            paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["stripe-signature"]'],
-            censor: '[redacted]',
-          },
-          serializers: {
-            req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
-          customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-            err || res.statusCode >= 500 ? 'error' : 'info',
-        }),
+        pinoHttp: withDestination(destination, pinoHttpOptions(config)),
       }),
     }),
   ],

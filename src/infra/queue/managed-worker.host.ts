@@ -1,7 +1,9 @@
-import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Worker, WorkerOptions } from 'bullmq';
 
 import { AppConfig } from '../../config/app-config';
+import { isDependencyUnavailable } from '../errors/dependency-errors';
+import { DependencyMonitor } from '../health/dependency-monitor';
 import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection.factory';
 import { RedisClient } from '../redis/redis.tokens';
 import { queuePrefix } from './queue.module';
@@ -21,6 +23,8 @@ export abstract class ManagedWorkerHost implements OnApplicationBootstrap, Befor
   protected worker?: Worker;
   /** BullMQ uses it for the worker's commands and duplicates it for the blocking fetch; ours to close. */
   private connection?: RedisClient;
+  // A property, so the four processors' constructors need not pass it through.
+  @Inject(DependencyMonitor) private readonly monitor!: DependencyMonitor;
 
   protected constructor(
     private readonly queueName: QueueName,
@@ -32,7 +36,9 @@ export abstract class ManagedWorkerHost implements OnApplicationBootstrap, Befor
   abstract process(job: Job): Promise<unknown>;
 
   onApplicationBootstrap(): void {
-    this.connection = createRedisConnection(this.config, 'bullmq', `worker-${this.queueName}`);
+    const client = `worker-${this.queueName}`;
+    const onError = (error: unknown) => this.monitor.clientError('redis', error, client);
+    this.connection = createRedisConnection(this.config, 'bullmq', onError, client);
     const worker = new Worker(this.queueName, (job) => this.process(job), {
       connection: this.connection,
       prefix: queuePrefix(this.config, this.queueName),
@@ -58,7 +64,12 @@ export abstract class ManagedWorkerHost implements OnApplicationBootstrap, Befor
     worker.on('stalled', (jobId) =>
       this.workerLogger.warn({ queue: this.queueName, jobId }, 'job stalled; it will run again'),
     );
-    worker.on('error', (err) => this.workerLogger.error({ queue: this.queueName, err }, 'worker error'));
+    // Connection errors (its own and its blocking duplicate's) go to the monitor, which logs the outage once.
+    worker.on('error', (err) =>
+      isDependencyUnavailable(err)
+        ? onError(err)
+        : this.workerLogger.error({ queue: this.queueName, err }, 'worker error'),
+    );
     this.worker = worker;
   }
 

@@ -1,9 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { JobsOptions } from 'bullmq';
 import Redis, { Cluster } from 'ioredis';
 
 import { AppConfig } from '../../config/app-config';
+import { DependencyMonitor } from '../health/dependency-monitor';
 import { closeRedisConnection, createRedisConnection } from '../redis/redis-connection.factory';
 import { JobExecutor } from './job-executor';
 import { JobRunLog } from './job-run-log';
@@ -35,11 +36,16 @@ export function defaultJobOptions(config: AppConfig): JobsOptions {
     BullModule.registerQueueAsync(
       ...Object.values(QueueName).map((name) => ({
         name,
-        inject: [AppConfig],
-        useFactory: (config: AppConfig) => ({
+        inject: [AppConfig, DependencyMonitor],
+        useFactory: (config: AppConfig, monitor: DependencyMonitor) => ({
           // A connection of its own per queue (a Redis or a Cluster); BullMQ leaves a connection it was given
           // open on close, so QueueModule closes it on shutdown.
-          connection: createRedisConnection(config, 'bullmq', `queue-${name}`),
+          connection: createRedisConnection(
+            config,
+            'bullmq',
+            (error, client) => monitor.clientError('redis', error, client),
+            `queue-${name}`,
+          ),
           prefix: queuePrefix(config, name),
           defaultJobOptions: defaultJobOptions(config),
         }),
@@ -50,8 +56,17 @@ export function defaultJobOptions(config: AppConfig): JobsOptions {
   providers: [QueueRegistry, JobExecutor, JobRunsRepository, JobRunLog],
   exports: [BullModule, QueueRegistry, JobExecutor, JobRunsRepository],
 })
-export class QueueModule implements OnApplicationShutdown {
-  constructor(private readonly queues: QueueRegistry) {}
+export class QueueModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly monitor: DependencyMonitor,
+  ) {}
+
+  onModuleInit(): void {
+    // A Queue re-emits its connection's errors; unlistened, BullMQ prints each one raw on stderr.
+    for (const queue of this.queues.all())
+      queue.on('error', (error) => this.monitor.clientError('redis', error, `queue-${queue.name}`));
+  }
 
   async onApplicationShutdown(): Promise<void> {
     // Workers stopped before this phase (beforeApplicationShutdown) and nothing enqueues any more. The

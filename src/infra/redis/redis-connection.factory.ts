@@ -1,6 +1,6 @@
 import Redis, { Cluster, RedisOptions } from 'ioredis';
 
-import { AppConfig } from '../../config/app-config';
+import { AppConfig, RedisServer } from '../../config/app-config';
 import { RedisClient } from './redis.tokens';
 
 export type RedisPurpose = 'app' | 'bullmq';
@@ -14,13 +14,30 @@ const reconnectDelay = (attempt: number) => Math.min(attempt * 200, 2000);
  *   is down.
  * - `bullmq`: BullMQ requires `maxRetriesPerRequest: null` and prefixes keys itself (an ioredis keyPrefix
  *   is refused by BullMQ); the queue prefix carries the hash tag that keeps each queue in one slot.
- * The caller owns the connection and disconnects it.
+ * The caller owns the connection and disconnects it. `onError` receives every 'error' event: ioredis prints
+ * an unlisted one raw on stderr, once per reconnect attempt, so every connection gets a listener here.
  */
 export function createRedisConnection(
   config: AppConfig,
   purpose: RedisPurpose,
+  onError: (error: unknown, client: string) => void,
   name: string = purpose,
 ): RedisClient {
+  const client = connect(config, purpose, name);
+  client.on('error', (error: unknown) => onError(error, name));
+  // A Cluster reports each node's connection failures apart, naming the node's host:port.
+  if (client.isCluster) client.on('node error', (error: unknown) => onError(error, name));
+  return client;
+}
+
+/** Where Redis is, for log lines: `host:port`, or a cluster's seed nodes. */
+export function redisTarget(server: RedisServer): string {
+  if (server.kind === 'cluster') return server.nodes.map(({ host, port }) => `${host}:${port}`).join(',');
+  const url = new URL(server.url);
+  return `${url.hostname}:${url.port || 6379}`;
+}
+
+function connect(config: AppConfig, purpose: RedisPurpose, name: string): RedisClient {
   const perNode: RedisOptions =
     purpose === 'app'
       ? {

@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
+import { isDependencyUnavailable } from '../../infra/errors/dependency-errors';
 import { Failpoint, Failpoints } from '../../infra/failpoints/failpoints';
 import { Metrics } from '../../infra/metrics/metrics.service';
 import { QueueName } from '../../infra/queue/queue-names';
@@ -129,7 +130,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         relayed = await this.relayBatch();
       } catch (error) {
         failed = true;
-        this.logger.error({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
+        // Postgres or Redis down: DependencyMonitor logs the outage; a line per poll here would flood.
+        if (isDependencyUnavailable(error))
+          this.logger.debug({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
+        else this.logger.error({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
       }
       if (!this.running) break;
       if (relayed === this.config.outbox.batchSize) {
@@ -168,7 +172,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.wake?.();
     });
     client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'outbox listener lost; falling back to polling until it reconnects');
+      const level = isDependencyUnavailable(error) ? 'debug' : 'warn';
+      this.logger[level]({ err: error }, 'outbox listener lost; falling back to polling until it reconnects');
       void client.end().catch(() => undefined);
       this.listenerRetry = setTimeout(() => void this.listen(), 1000);
     });
@@ -178,7 +183,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.listener = client;
       if (!this.running) await client.end();
     } catch (error) {
-      this.logger.warn({ err: error }, 'outbox listener could not connect; polling');
+      // Retried every second: while Postgres is down, DependencyMonitor speaks for it.
+      const level = isDependencyUnavailable(error) ? 'debug' : 'warn';
+      this.logger[level]({ err: error }, 'outbox listener could not connect; polling');
       await client.end().catch(() => undefined);
       if (this.running) this.listenerRetry = setTimeout(() => void this.listen(), 1000);
     }

@@ -136,14 +136,14 @@ export class ChaosWorld {
     return current;
   }
 
-  /** The api answers /health/ready; the worker has no HTTP surface, so its start-up log line tells. */
+  /** The api answers /health/ready; the worker has no HTTP surface, so its boot line tells. */
   private async ready(role: Role, child: AppProcess): Promise<void> {
     if (role === 'api') return child.waitUntilReady(60_000);
     await waitFor(
       async () => {
         if (child.child.exitCode !== null)
           throw new Error(`worker exited early:\n${child.stderr}${child.stdout.slice(-4000)}`);
-        return child.stdout.includes('"msg":"worker started"');
+        return child.logLines().some((line) => line.context === 'Bootstrap' && line.role === 'worker');
       },
       { timeoutMs: 60_000, intervalMs: 100, what: 'the worker to start' },
     );
