@@ -80,7 +80,8 @@ export const settings = {
   hotItems: num('BENCH_HOT_ITEMS', 30),
   signupConcurrency: num('BENCH_SIGNUPS', 100),
   poolSize: String(num('BENCH_POOL_SIZE', 20)),
-  logLevel: env.BENCH_LOG_LEVEL || 'warn',
+  /** The api's and the worker's LOG_LEVEL: info, as in production (one line per request). */
+  logLevel: env.BENCH_LOG_LEVEL || 'info',
   /** Node flags of the api process, as a deployment would set them (docker/Dockerfile uses the same). */
   apiNodeArgs: (env.BENCH_API_NODE_ARGS ?? '--max-old-space-size=192').split(' ').filter(Boolean),
   phases: phases(),

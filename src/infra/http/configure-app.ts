@@ -12,6 +12,7 @@ import { Metrics } from '../metrics/metrics.service';
 import { AppLogger } from '../logging/app-logger';
 import { CORRELATION_HEADER, CorrelationContext } from '../logging/correlation-context';
 import { registerCorrelationHooks } from '../logging/correlation-hooks';
+import { registerRequestLog } from '../logging/request-log';
 import { registerSecurityHeaders } from './security-headers';
 import { completeContract, ErrorDetailsResponse, ErrorResponse, FieldErrorResponse } from './api-contract';
 import { describeError } from './error-response';
@@ -24,7 +25,7 @@ export function createHttpAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
-    // Fastify's own request logging is off: pino-http (nestjs-pino) does it.
+    // Fastify's own request logging is off: registerRequestLog writes one line per request.
     logger: false,
     routerOptions: { maxParamLength: 200 },
     requestIdHeader: false,
@@ -47,6 +48,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useLogger(new AppLogger(app.get(Logger)));
   app.flushLogs();
   registerCorrelationHooks(app.getHttpAdapter().getInstance());
+  registerRequestLog(app.getHttpAdapter().getInstance());
   registerHttpMetrics(app.getHttpAdapter().getInstance(), app.get(Metrics), config);
   app.setGlobalPrefix(API_PREFIX, { exclude: [`${BULL_BOARD_PATH}{/*path}`] });
   app.enableShutdownHooks();

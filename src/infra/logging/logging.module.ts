@@ -27,7 +27,8 @@ function withDestination<T extends object>(destination: Writable | null, options
     LoggerModule.forRootAsync({
       inject: [AppConfig, LOG_DESTINATION],
       useFactory: (config: AppConfig, destination: Writable | null) => ({
-        forRoutes: ['{*path}'],
+        // No pino-http middleware on any route: registerRequestLog (configureApp) writes the request lines.
+        forRoutes: [],
         pinoHttp: withDestination(destination, pinoHttpOptions(config)),
       }),
     }),
