@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
+import { AdvisoryLock } from './advisory-lock';
 import { runMigrationsLocked } from './migration-runner';
 import { MIGRATIONS } from './migrations';
 import { DatabaseHealth } from './database-health';
@@ -52,7 +53,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       },
     }),
   ],
-  providers: [TransactionRunner, DatabaseHealth],
-  exports: [TransactionRunner, DatabaseHealth],
+  providers: [TransactionRunner, DatabaseHealth, AdvisoryLock],
+  exports: [TransactionRunner, DatabaseHealth, AdvisoryLock],
 })
 export class DatabaseModule {}
