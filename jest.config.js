@@ -43,6 +43,7 @@ module.exports = {
       displayName: 'chaos',
       testMatch: ['<rootDir>/test/chaos/**/*.chaos-spec.ts'],
       globalSetup: '<rootDir>/test/setup/chaos-global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/chaos-global-teardown.ts',
     },
   ],
 };

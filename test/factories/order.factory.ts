@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { newRelay } from '../setup/relay';
 import { TestApp } from '../setup/test-app';
 import { waitFor } from '../setup/wait-for';
 import { itemInput } from './item.factory';
@@ -109,4 +110,38 @@ export function cancelOrder(
     .set(bearer(admin))
     .set('Idempotency-Key', key)
     .send({ reason });
+}
+
+/**
+ * On an api-only app (no worker runs): `paid` orders paid and `unpaid` ones left unpaid, their outbox rows
+ * relayed into Redis as jobs nobody has run yet, and the payment window of the unpaid ones closed. What a
+ * worker finds after Redis lost those jobs is then up to the test (e.g. `t.redis.flush()`).
+ */
+export async function placeUnworkedOrders(
+  t: TestApp,
+  user: TestUser,
+  itemId: string,
+  counts: { paid: number; unpaid: number },
+): Promise<{ paid: string[]; unpaid: string[] }> {
+  const paid: string[] = [];
+  const unpaid: string[] = [];
+  for (let i = 0; i < counts.paid; i++) {
+    const placed = await placeOrder(t, user, [{ itemId, quantity: 1 }]).expect(201);
+    await t.fakeStripe.succeedPayment(placed.body.paymentIntentId);
+    paid.push(placed.body.id);
+  }
+  for (let i = 0; i < counts.unpaid; i++)
+    unpaid.push((await placeOrder(t, user, [{ itemId, quantity: 2 }]).expect(201)).body.id);
+  await t.fakeStripe.idle();
+  await waitFor(
+    async () => (await t.db.query(`SELECT 1 FROM orders WHERE status = 'PAID'`)).length === counts.paid,
+    { what: 'every paid order to be PAID' },
+  );
+  const relay = newRelay(t);
+  while ((await relay.relayBatch()) > 0);
+  await t.db.query(
+    `UPDATE orders SET payment_due_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`,
+    [unpaid],
+  );
+  return { paid, unpaid };
 }

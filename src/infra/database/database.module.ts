@@ -5,6 +5,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { DependencyUnreachableError, isDependencyUnavailable } from '../errors/dependency-errors';
 import { DependencyMonitor } from '../health/dependency-monitor';
+import { AdvisoryLock } from './advisory-lock';
 import { runMigrationsLocked } from './migration-runner';
 import { MIGRATIONS } from './migrations';
 import { DatabaseHealth } from './database-health';
@@ -71,8 +72,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       },
     }),
   ],
-  providers: [TransactionRunner, DatabaseHealth],
-  exports: [TransactionRunner, DatabaseHealth],
+  providers: [TransactionRunner, DatabaseHealth, AdvisoryLock],
+  exports: [TransactionRunner, DatabaseHealth, AdvisoryLock],
 })
 export class DatabaseModule {
   constructor(config: AppConfig, monitor: DependencyMonitor, health: DatabaseHealth) {

@@ -9,22 +9,30 @@ import { AppProcess, freePort } from '../../setup/app-process';
 import { waitFor } from '../../setup/wait-for';
 import { PrivatePostgres } from './private-postgres';
 import { PrivateRedis } from './private-redis';
+import { RoundRobinProxy } from './round-robin-proxy';
 
 export type Role = 'api' | 'worker';
+/** One process of the setup: its role and its number (1 or 2: the suite runs two of each). */
+export interface Replica {
+  role: Role;
+  n: number;
+}
+export const REPLICAS_PER_ROLE = 2;
 
 const WEBHOOK_SECRET = 'whsec_chaos_suite';
 const ERP_PASSWORD = 'chaos-erp-secret';
+const nameOf = ({ role, n }: Replica) => `${role}-${n}`;
 
 /**
  * Everything the chaos suite runs: its own Postgres and Redis servers, the fake Stripe, the fake ERP and an
- * SMTP capture in this process (they are the outside world and must outlive the crashes), and the api and
- * worker as `node dist/*.js` children under a supervisor that restarts a child that died unasked, as
- * systemd or Kubernetes would.
+ * SMTP capture in this process (they are the outside world and must outlive the crashes), two api and two
+ * worker processes (`node dist/*.js` children) under a supervisor that restarts a child that died unasked, as
+ * systemd or Kubernetes would, and a round-robin load balancer in front of the apis for Stripe's webhooks.
  */
 export class ChaosWorld {
-  readonly processes: Record<Role, AppProcess | undefined> = { api: undefined, worker: undefined };
+  private readonly processes = new Map<string, AppProcess>();
   /** Every process started, in order (their logs stay readable after they exit). */
-  readonly history: { role: Role; process: AppProcess; failpoints?: string }[] = [];
+  readonly history: { replica: Replica; process: AppProcess; failpoints?: string }[] = [];
   readonly crashes: Record<Role, number> = { api: 0, worker: 0 };
   private readonly stopping = new Set<AppProcess>();
   private closed = false;
@@ -35,17 +43,20 @@ export class ChaosWorld {
     readonly stripe: FakeStripeServer,
     readonly erp: FakeErpServer,
     readonly smtp: SmtpCaptureServer,
+    private readonly balancer: RoundRobinProxy,
     readonly databaseUrl: string,
-    readonly apiPort: number,
+    readonly apiPorts: number[],
     private readonly documentsDir: string,
   ) {}
 
   static async create(): Promise<ChaosWorld> {
     const pg = await PrivatePostgres.start();
     const redis = await PrivateRedis.start();
-    const apiPort = await freePort();
+    const apiPorts: number[] = [];
+    for (let n = 0; n < REPLICAS_PER_ROLE; n++) apiPorts.push(await freePort());
+    const balancer = await RoundRobinProxy.start(() => apiPorts);
     const stripe = await FakeStripeServer.start({
-      webhook: { url: `http://127.0.0.1:${apiPort}/v1/payments/webhook`, secret: WEBHOOK_SECRET },
+      webhook: { url: `http://127.0.0.1:${balancer.port}/v1/payments/webhook`, secret: WEBHOOK_SECRET },
       // Stripe keeps retrying for days; compressed here so a delivery outlives any outage the suite injects.
       webhookRetryDelaysMs: [200, 500, 1000, 2000, 3000, 5000, 8000, 13000],
     });
@@ -53,25 +64,41 @@ export class ChaosWorld {
     const smtp = await SmtpCaptureServer.start({ keep: 100_000 });
     const databaseUrl = await pg.createDatabase('dispatch_chaos');
     const documentsDir = mkdtempSync(path.join(tmpdir(), 'dispatch-chaos-docs-'));
-    return new ChaosWorld(pg, redis, stripe, erp, smtp, databaseUrl, apiPort, documentsDir);
+    return new ChaosWorld(pg, redis, stripe, erp, smtp, balancer, databaseUrl, apiPorts, documentsDir);
   }
 
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.apiPort}`;
+  /** REDIS_KEY_PREFIX of every replica (the queues' keys are `<prefix>{<queue>}:…`). */
+  readonly keyPrefix = 'chaos:';
+
+  /** Every replica of the setup, apis first. */
+  get replicas(): Replica[] {
+    return (['api', 'worker'] as Role[]).flatMap((role) =>
+      Array.from({ length: REPLICAS_PER_ROLE }, (_, i) => ({ role, n: i + 1 })),
+    );
   }
 
-  env(role: Role, failpoints?: string): Record<string, string> {
+  /** The apis' base URLs, one per replica (the shoppers spread their requests over them). */
+  get apiUrls(): string[] {
+    return this.apiPorts.map((port) => `http://127.0.0.1:${port}`);
+  }
+
+  /** The process running a replica now, if any. */
+  process(replica: Replica): AppProcess | undefined {
+    return this.processes.get(nameOf(replica));
+  }
+
+  env({ role, n }: Replica, failpoints?: string): Record<string, string> {
     return {
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
-      PORT: role === 'api' ? String(this.apiPort) : '0',
+      PORT: role === 'api' ? String(this.apiPorts[n - 1]) : '0',
       METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       LOG_PRETTY: 'false',
       DATABASE_URL: this.databaseUrl,
       DATABASE_POOL_SIZE: '10',
       REDIS_URL: this.redis.url,
-      REDIS_KEY_PREFIX: 'chaos:',
+      REDIS_KEY_PREFIX: this.keyPrefix,
       JWT_SECRET: 'chaos-secret-0123456789-abcdefghijklmnop',
       STRIPE_MODE: 'mock',
       STRIPE_API_URL: this.stripe.url,
@@ -94,7 +121,8 @@ export class ChaosWorld {
       PAYMENT_WINDOW_SECONDS: '20',
       JOB_ATTEMPTS: '8',
       JOB_BACKOFF_MS: '200',
-      JOB_LOCK_MS: '3000',
+      // A job lease long enough that a busy machine's slow lock renewal never looks like a dead worker.
+      JOB_LOCK_MS: '10000',
       JOB_STALLED_INTERVAL_MS: '1000',
       OUTBOX_POLL_MS: '100',
       OUTBOX_STUCK_AFTER_SECONDS: '5',
@@ -103,77 +131,80 @@ export class ChaosWorld {
     };
   }
 
-  /** Starts a role (replacing nothing: the previous one must be gone) and waits until it is ready. */
-  async start(role: Role, failpoints?: string): Promise<AppProcess> {
-    const entry = role === 'api' ? 'main.js' : 'worker.js';
-    const child = AppProcess.start(entry, this.env(role, failpoints));
-    this.processes[role] = child;
-    this.history.push({ role, process: child, failpoints });
-    void child.exited.then((code) => this.onExit(role, child, code));
-    await this.ready(role, child);
+  /** Starts a replica (replacing nothing: the previous one must be gone) and waits until it is ready. */
+  async start(replica: Replica, failpoints?: string): Promise<AppProcess> {
+    const entry = replica.role === 'api' ? 'main.js' : 'worker.js';
+    const child = AppProcess.start(entry, this.env(replica, failpoints));
+    this.processes.set(nameOf(replica), child);
+    this.history.push({ replica, process: child, failpoints });
+    void child.exited.then((code) => this.onExit(replica, child, code));
+    await this.ready(replica.role, child);
     return child;
   }
 
-  /** Stops a role on purpose (the supervisor does not restart it) and resolves with how it exited. */
-  async stop(role: Role, signal: NodeJS.Signals): Promise<number | NodeJS.Signals | null> {
-    const child = this.processes[role];
+  /** Stops a replica on purpose (the supervisor does not restart it) and resolves with how it exited. */
+  async stop(replica: Replica, signal: NodeJS.Signals): Promise<number | NodeJS.Signals | null> {
+    const child = this.processes.get(nameOf(replica));
     if (!child) return null;
     this.stopping.add(child);
-    this.processes[role] = undefined;
+    this.processes.delete(nameOf(replica));
     return child.stop(signal);
   }
 
-  /** Resolves when the supervisor has restarted `role` after a crash (or it is already running again). */
-  async waitForRestart(role: Role, after: AppProcess, timeoutMs = 60_000): Promise<AppProcess> {
+  /**
+   * Resolves when the supervisor has restarted a replica after a crash (or it is already running again).
+   * A generous limit: on a busy machine a start takes long, and only a start that never comes is a failure.
+   */
+  async waitForRestart(replica: Replica, after: AppProcess, timeoutMs = 180_000): Promise<AppProcess> {
     const current = await waitFor(
       async () => {
-        const running = this.processes[role];
+        const running = this.processes.get(nameOf(replica));
         return running && running !== after && running.child.exitCode === null ? running : undefined;
       },
-      { timeoutMs, intervalMs: 100, what: `${role} to be restarted` },
+      { timeoutMs, intervalMs: 100, what: `${nameOf(replica)} to be restarted` },
     );
-    await this.ready(role, current);
+    await this.ready(replica.role, current);
     return current;
   }
 
   /** The api answers /health/ready; the worker has no HTTP surface, so its boot line tells. */
   private async ready(role: Role, child: AppProcess): Promise<void> {
-    if (role === 'api') return child.waitUntilReady(60_000);
+    if (role === 'api') return child.waitUntilReady(180_000);
     await waitFor(
       async () => {
         if (child.child.exitCode !== null)
           throw new Error(`worker exited early:\n${child.stderr}${child.stdout.slice(-4000)}`);
         return child.logLines().some((line) => line.context === 'Bootstrap' && line.role === 'worker');
       },
-      { timeoutMs: 60_000, intervalMs: 100, what: 'the worker to start' },
+      { timeoutMs: 180_000, intervalMs: 100, what: 'the worker to start' },
     );
   }
 
   /** Log lines of every process of a role started so far. */
   logs(role?: Role): Record<string, unknown>[] {
-    return this.history.filter((h) => !role || h.role === role).flatMap((h) => h.process.logLines());
+    return this.history.filter((h) => !role || h.replica.role === role).flatMap((h) => h.process.logLines());
   }
 
   /** Writes every process's output under the system temp dir, for reading after a failed run. */
   dumpLogs(): string {
     const dir = mkdtempSync(path.join(tmpdir(), 'dispatch-chaos-logs-'));
-    this.history.forEach(({ role, process: child }, n) =>
-      writeFileSync(path.join(dir, `${n}-${role}.log`), `${child.stdout}\n${child.stderr}`),
+    this.history.forEach(({ replica, process: child }, n) =>
+      writeFileSync(path.join(dir, `${n}-${nameOf(replica)}.log`), `${child.stdout}\n${child.stderr}`),
     );
     process.stdout.write(`chaos: process logs written to ${dir}\n`);
     return dir;
   }
 
-  private onExit(role: Role, child: AppProcess, code: number | NodeJS.Signals | null): void {
+  private onExit(replica: Replica, child: AppProcess, code: number | NodeJS.Signals | null): void {
     if (this.stopping.has(child) || this.closed) return;
-    this.crashes[role]++;
-    if (this.processes[role] === child) this.processes[role] = undefined;
+    this.crashes[replica.role]++;
+    if (this.processes.get(nameOf(replica)) === child) this.processes.delete(nameOf(replica));
     // Restart as a supervisor would, without the failpoint that crashed it.
     setTimeout(() => {
-      if (this.closed || this.processes[role]) return;
-      void this.start(role).catch((error: Error) => {
+      if (this.closed || this.processes.has(nameOf(replica))) return;
+      void this.start(replica).catch((error: Error) => {
         process.stderr.write(
-          `chaos supervisor: restarting ${role} after ${String(code)} failed: ${error.message}\n`,
+          `chaos supervisor: restarting ${nameOf(replica)} after ${String(code)} failed: ${error.message}\n`,
         );
       });
     }, 300);
@@ -181,8 +212,8 @@ export class ChaosWorld {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all((['api', 'worker'] as Role[]).map((role) => this.stop(role, 'SIGKILL')));
-    await Promise.all([this.stripe.stop(), this.erp.stop(), this.smtp.stop()]);
+    await Promise.all(this.replicas.map((replica) => this.stop(replica, 'SIGKILL')));
+    await Promise.all([this.stripe.stop(), this.erp.stop(), this.smtp.stop(), this.balancer.stop()]);
     await this.redis.destroy();
     await this.pg.destroy();
     rmSync(this.documentsDir, { recursive: true, force: true });

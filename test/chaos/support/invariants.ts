@@ -1,3 +1,4 @@
+import { outboxJobProblems, readOutboxJobs } from '../../setup/outbox-jobs';
 import { queryOnce } from '../../setup/test-resources';
 import { ChaosWorld } from './chaos-world';
 import { Intent } from './shoppers';
@@ -21,7 +22,37 @@ export function expectedStatus(intent: Intent): string {
   return intent.refundAccepted ? 'REFUNDED' : 'PROCESSED';
 }
 
-/** True once every accepted order is in its terminal state and no background work is left. */
+/** The emails the intents call for: `<orderId> <kind>`. */
+function expectedEmails(intents: Intent[]): string[] {
+  return intents
+    .filter((i) => i.order)
+    .flatMap((i) =>
+      i.pay
+        ? [`${i.order!.id} ORDER_CONFIRMED`, ...(i.refundAccepted ? [`${i.order!.id} ORDER_REFUNDED`] : [])]
+        : [`${i.order!.id} ORDER_CANCELLED`],
+    );
+}
+
+/** Distinct Message-IDs per `<orderId> <kind>` the SMTP capture received, and how many deliveries. */
+function deliveredEmails(world: ChaosWorld): { emails: Map<string, Set<string>>; deliveries: number } {
+  const emails = new Map<string, Set<string>>();
+  let deliveries = 0;
+  for (const message of world.smtp.messages()) {
+    const orderId = message.headers['x-dispatch-order-id'];
+    const kind = message.headers['x-dispatch-kind'];
+    if (!orderId || !kind) continue;
+    deliveries++;
+    const ids = emails.get(`${orderId} ${kind}`) ?? new Set<string>();
+    ids.add(message.headers['message-id'] ?? message.id);
+    emails.set(`${orderId} ${kind}`, ids);
+  }
+  return { emails, deliveries };
+}
+
+/**
+ * True once every accepted order is in its terminal state, no background work is left and every expected
+ * email has arrived: the final state, whatever time it took to reach it.
+ */
 export async function settled(
   world: ChaosWorld,
   intents: Intent[],
@@ -37,8 +68,13 @@ export async function settled(
     `SELECT (SELECT count(*) FROM outbox WHERE sent_at IS NULL) AS unsent,
             (SELECT count(*) FROM job_runs WHERE state IN ('queued', 'active', 'retrying')) AS open`,
   );
-  const pending = `${wrong.length} orders not terminal, ${work.unsent} outbox rows unsent, ${work.open} jobs open`;
-  return { done: wrong.length === 0 && Number(work.unsent) === 0 && Number(work.open) === 0, pending };
+  const { emails } = deliveredEmails(world);
+  const missing = expectedEmails(intents).filter((k) => !emails.has(k)).length;
+  const pending = `${wrong.length} orders not terminal, ${work.unsent} outbox rows unsent, ${work.open} jobs open, ${missing} emails missing`;
+  return {
+    done: wrong.length === 0 && Number(work.unsent) === 0 && Number(work.open) === 0 && missing === 0,
+    pending,
+  };
 }
 
 /** Every promise Dispatch makes, checked against Postgres, the fake Stripe, the fake ERP and the SMTP capture. */
@@ -46,6 +82,7 @@ export async function checkInvariants(
   world: ChaosWorld,
   intents: Intent[],
   initialStock: Map<string, number>,
+  { redisBackAt }: { redisBackAt: Date },
 ): Promise<Check[]> {
   const checks: Check[] = [];
   const check = (invariant: string, bad: string[], total: number, note = '') =>
@@ -144,32 +181,18 @@ export async function checkInvariants(
 
   // Distinct Message-IDs per (order, kind): what the customer's mailbox shows. A resend after a crash between
   // the SMTP accept and its record reuses the Message-ID (at-least-once there); those are counted, not hidden.
-  const emails = new Map<string, Set<string>>();
-  let deliveries = 0;
-  for (const message of world.smtp.messages()) {
-    const orderId = message.headers['x-dispatch-order-id'];
-    const kind = message.headers['x-dispatch-kind'];
-    if (!orderId || !kind) continue;
-    deliveries++;
-    const ids = emails.get(`${orderId} ${kind}`) ?? new Set<string>();
-    ids.add(message.headers['message-id'] ?? message.id);
-    emails.set(`${orderId} ${kind}`, ids);
-  }
+  const { emails, deliveries } = deliveredEmails(world);
   check(
     'one email per (order, kind)',
     [...emails].filter(([, ids]) => ids.size > 1).map(([k, ids]) => `${k} ×${ids.size}`),
     emails.size,
     `; ${deliveries - emails.size} SMTP resends with the same Message-ID`,
   );
-  const expectedEmails = accepted.flatMap((i) =>
-    i.pay
-      ? [`${i.order!.id} ORDER_CONFIRMED`, ...(i.refundAccepted ? [`${i.order!.id} ORDER_REFUNDED`] : [])]
-      : [`${i.order!.id} ORDER_CANCELLED`],
-  );
+  const expected = expectedEmails(intents);
   check(
     'every expected email was sent',
-    expectedEmails.filter((k) => !emails.has(k)),
-    expectedEmails.length,
+    expected.filter((k) => !emails.has(k)),
+    expected.length,
   );
 
   const erpAccepted = new Map<string, number>();
@@ -221,6 +244,26 @@ export async function checkInvariants(
       .map((i) => `${i.order!.id}: ${invoiced.get(i.order!.id) ?? 0}`),
     processed.length,
   );
+  // Several relays drain the outbox (one per worker), crash between addBulk and commit, and the reconcilers
+  // re-dispatch what Redis lost: each row still has exactly one job, created once. Jobs of rows sent before
+  // Redis came back empty are gone with it, so only rows sent after it (with a margin for a relay batch that
+  // was mid-commit) must have theirs.
+  const sent = await queryOnce<{ id: string }>(
+    world.databaseUrl,
+    `SELECT id FROM outbox WHERE sent_at > $1::timestamptz + interval '5 seconds'`,
+    [redisBackAt.toISOString()],
+  );
+  const jobs = await readOutboxJobs(world.redis.url, world.keyPrefix);
+  check(
+    'no outbox row enqueued twice (one job per row, job id = outbox id, created once)',
+    outboxJobProblems(
+      jobs,
+      sent.map((r) => String(r.id)),
+    ),
+    jobs.jobsByOutboxId.size,
+    `; ${sent.length} rows sent after Redis came back, ${jobs.duplicated} repeated adds deduplicated`,
+  );
+
   const [{ failed }] = await queryOnce<{ failed: string }>(
     world.databaseUrl,
     `SELECT count(*) AS failed FROM job_runs WHERE state = 'failed'`,

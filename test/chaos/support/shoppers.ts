@@ -38,8 +38,13 @@ const ADDRESS = {
   postalCode: '10115',
   country: 'DE',
 };
-/** How long the admin keeps refunding chosen orders after traffic stops. */
-const REFUND_GRACE_MS = 60_000;
+/** How long after traffic stops the admin still starts refunding chosen orders (once PROCESSED). */
+const REFUND_GRACE_MS = 20_000;
+/**
+ * How long a request (an Idempotency-Key) is retried before the suite gives up on a final answer. Generous on
+ * purpose: a busy machine makes answers slow, and only a request that never gets one is a failure.
+ */
+const FINAL_ANSWER_DEADLINE_MS = 300_000;
 const RETRYABLE_CODES = new Set(['IDEMPOTENCY_REQUEST_IN_FLIGHT', 'ORDER_VERSION_CONFLICT']);
 
 /** What a well-behaved client retries with the same key: no answer, 5xx, 408/429, or "still in flight". */
@@ -53,7 +58,9 @@ const retryable = (answer: { status: number; body: Record<string, unknown> } | u
 /**
  * Customers and an admin driving a steady stream: place an order (retrying with the same Idempotency-Key on
  * any network error or retryable answer, as a well-behaved client does), pay most of them at Stripe (whose
- * signed webhook reaches the api), leave some unpaid to expire, and have the admin refund some once processed.
+ * signed webhook reaches an api), leave some unpaid to expire, and have the admin refund some once processed.
+ * Requests are spread over every api replica in turn, retries included, as behind a load balancer: a retry
+ * after a lost answer usually lands on the other api.
  */
 export class Shoppers {
   readonly intents: Intent[] = [];
@@ -63,9 +70,10 @@ export class Shoppers {
   private loops: Promise<void>[] = [];
   private seq = 0;
   private refundsUntil = Number.POSITIVE_INFINITY;
+  private nextApi = 0;
 
   constructor(
-    private readonly baseUrl: string,
+    private readonly apiUrls: string[],
     private readonly stripe: FakeStripeServer,
     private readonly tokens: string[],
     private readonly adminToken: string,
@@ -115,12 +123,13 @@ export class Shoppers {
         // Stripe refuses to confirm an intent Dispatch already cancelled: then the order stays unpaid.
         await this.payAtStripe(intent.order.paymentIntentId).catch(() => (intent.pay = false));
       }
-      await sleep(20);
+      // A steady stream, not a flood: the backlog left when traffic stops stays small on a busy machine.
+      await sleep(150);
     }
   }
 
   private async place(intent: Intent): Promise<void> {
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + FINAL_ANSWER_DEADLINE_MS;
     while (Date.now() < deadline) {
       const answer = await this.request('POST', '/v1/orders', this.tokens[intent.user], intent.body, {
         'idempotency-key': intent.key,
@@ -144,7 +153,7 @@ export class Shoppers {
       }
       await sleep(250);
     }
-    throw new Error(`order ${intent.key} got no final answer in 120 s`);
+    throw new Error(`order ${intent.key} got no final answer in ${FINAL_ANSWER_DEADLINE_MS / 1000} s`);
   }
 
   /** The customer pays: the fake Stripe marks the intent succeeded and sends the signed webhook (with retries). */
@@ -155,15 +164,21 @@ export class Shoppers {
   /**
    * The admin refunds chosen orders once they are PROCESSED, retrying the same request (same Idempotency-Key)
    * through every lost answer and retryable error until it has a final answer: 202 (first answer or its
-   * replay) or a definitive refusal. The verdict never depends on how long the server took to answer.
+   * replay) or a definitive refusal. A request once sent is retried until that answer however long it takes
+   * (its effect may have happened already); only sending new ones stops REFUND_GRACE_MS after traffic. The
+   * verdict never depends on how long the server took to answer.
    */
   private async refunder(): Promise<void> {
-    // After stop(), keep refunding what was chosen for a refund until REFUND_GRACE_MS has passed.
-    while (
-      this.running ||
-      (Date.now() < this.refundsUntil && this.intents.some((i) => this.awaitsRefund(i)))
-    ) {
-      for (const intent of this.intents.filter((i) => this.awaitsRefund(i))) {
+    let deadline = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const mayStart = this.running || Date.now() < this.refundsUntil;
+      const due = this.intents.filter((i) => this.awaitsRefund(i) && (i.refundRequested || mayStart));
+      if (!this.running && due.length === 0) return;
+      if (!this.running && deadline === Number.POSITIVE_INFINITY)
+        deadline = this.refundsUntil + FINAL_ANSWER_DEADLINE_MS;
+      if (Date.now() > deadline)
+        throw new Error(`${due.filter((i) => i.refundRequested).length} refund requests got no final answer`);
+      for (const intent of due) {
         if (!intent.refundRequested) {
           const order = await this.request('GET', `/v1/orders/${intent.order!.id}`, this.adminToken);
           if (order?.status !== 200 || order.body.status !== 'PROCESSED') continue;
@@ -199,8 +214,9 @@ export class Shoppers {
   ): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
     const stats = this.statsFor(this.phase);
     stats.requests++;
+    const baseUrl = this.apiUrls[this.nextApi++ % this.apiUrls.length];
     try {
-      const response = await fetch(`${this.baseUrl}${path}`, {
+      const response = await fetch(`${baseUrl}${path}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -16,8 +16,16 @@ import { OrderTransitionsRepository } from '../../../src/modules/orders/order-tr
 import { OutboxType } from '../../../src/modules/outbox/outbox-message';
 import { OutboxRelay } from '../../../src/modules/outbox/outbox.relay';
 import { OutboxWriter } from '../../../src/modules/outbox/outbox.writer';
-import { createItem, placeOrder, statusOf, stockOf, waitForStatus } from '../../factories/order.factory';
+import {
+  createItem,
+  placeOrder,
+  placeUnworkedOrders,
+  statusOf,
+  stockOf,
+  waitForStatus,
+} from '../../factories/order.factory';
 import { createUser } from '../../factories/user.factory';
+import { JOB_STATES, outboxJobProblems, readOutboxJobs } from '../../setup/outbox-jobs';
 import { newRelay } from '../../setup/relay';
 import { startTestApp, TestApp } from '../../setup/test-app';
 import { waitFor } from '../../setup/wait-for';
@@ -81,14 +89,7 @@ describe('outbox relay, strategies, compensation and recovery', () => {
       expect(counts.reduce((a, b) => a + b, 0)).toBe(Number(rows[0].n));
       expect(counts.filter((c) => c > 0).length).toBeGreaterThan(1);
       expect(await t.db.query(`SELECT 1 FROM outbox WHERE sent_at IS NULL`)).toHaveLength(0);
-      const jobCounts = await queue.getJobCounts(
-        'waiting',
-        'delayed',
-        'prioritized',
-        'active',
-        'completed',
-        'failed',
-      );
+      const jobCounts = await queue.getJobCounts(...JOB_STATES);
       const jobs = Object.values(jobCounts).reduce((a, b) => a + b, 0);
       expect(jobs).toBe(Number(rows[0].n));
       const runs = await t.db.query<{ n: string }>(`SELECT count(*) n FROM job_runs`);
@@ -99,15 +100,17 @@ describe('outbox relay, strategies, compensation and recovery', () => {
         `UPDATE outbox SET sent_at = NULL WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT 10)`,
       );
       await drain(relays[0]);
-      const after = await queue.getJobCounts(
-        'waiting',
-        'delayed',
-        'prioritized',
-        'active',
-        'completed',
-        'failed',
-      );
-      expect(Object.values(after).reduce((a, b) => a + b, 0)).toBe(jobs);
+      // Each row still has one job under its own id, created once; the 10 repeated adds were deduplicated.
+      const outboxJobs = await readOutboxJobs(t.redis.url, t.redis.prefix);
+      const ids = await t.db.query<{ id: string }>(`SELECT id FROM outbox`);
+      expect(
+        outboxJobProblems(
+          outboxJobs,
+          ids.map((r) => String(r.id)),
+        ),
+      ).toEqual([]);
+      expect(outboxJobs.duplicated).toBe(10);
+      expect(outboxJobs.jobsByOutboxId.size).toBe(jobs);
     });
 
     it('refuses a late write from a holder whose lock expired (version check)', async () => {
@@ -250,26 +253,8 @@ describe('outbox relay, strategies, compensation and recovery', () => {
       try {
         const user = await createUser(api);
         const itemId = await createItem(api, { stock: 50 });
-        const paid: string[] = [];
-        const unpaid: string[] = [];
-        for (let i = 0; i < 5; i++) {
-          const placed = await placeOrder(api, user, [{ itemId, quantity: 1 }]).expect(201);
-          await api.fakeStripe.succeedPayment(placed.body.paymentIntentId);
-          paid.push(placed.body.id);
-        }
-        for (let i = 0; i < 3; i++)
-          unpaid.push((await placeOrder(api, user, [{ itemId, quantity: 2 }]).expect(201)).body.id);
-        await api.fakeStripe.idle();
-        await waitFor(
-          async () => (await api.db.query(`SELECT 1 FROM orders WHERE status = 'PAID'`)).length === 5,
-        );
-        const relay = newRelay(api);
-        while ((await relay.relayBatch()) > 0);
-        // The payment window of the unpaid orders has closed meanwhile.
-        await api.db.query(
-          `UPDATE orders SET payment_due_at = now() - interval '1 minute' WHERE id = ANY($1::uuid[])`,
-          [unpaid],
-        );
+        // Their jobs reach Redis; the payment window of the unpaid orders has closed meanwhile.
+        const { paid, unpaid } = await placeUnworkedOrders(api, user, itemId, { paid: 5, unpaid: 3 });
 
         // 2. Redis loses everything (FLUSHALL, scoped to this test's keys so parallel suites are unaffected).
         await api.redis.flush();

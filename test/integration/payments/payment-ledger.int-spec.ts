@@ -342,7 +342,10 @@ describe('payment ledger: Dispatch’s books mirror Stripe’s', () => {
       await refundOrder(t, admin, order.id, { reason: 'retry the rest' }).expect(202);
       await waitFor(async () => (await booksOf(t, order.id)).ledger.refunds.length === 3);
       t.fakeStripe.holdRefunds(false);
-      const [, , third] = t.fakeStripe.refundsFor(order.paymentIntentId);
+      // The refund row is written before its job asks Stripe: wait for Stripe's third refund itself.
+      const third = await waitFor(async () => t.fakeStripe.refundsFor(order.paymentIntentId)[2], {
+        what: "Stripe's third refund",
+      });
       await t.fakeStripe.settleRefund(third.id, 'succeeded');
       await waitForStatus(t, order.id, 'REFUNDED');
       await expectBooksAgree(t, order.id);

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 
 import { AppConfig } from '../../../config/app-config';
+import { AdvisoryLock, AdvisoryLockKey } from '../../../infra/database/advisory-lock';
 import { TransactionRunner } from '../../../infra/database/transaction-runner';
 import { Metrics } from '../../../infra/metrics/metrics.service';
 import { OrderJob, QueueName } from '../../../infra/queue/queue-names';
@@ -58,6 +59,7 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
     private readonly locks: LockService,
     private readonly metrics: Metrics,
     private readonly queues: QueueRegistry,
+    private readonly advisoryLock: AdvisoryLock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -73,13 +75,29 @@ export class OrderReconciler implements OnApplicationBootstrap, BeforeApplicatio
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.current = this.reconcile()
+      this.current = this.scheduledRound()
         .catch((err) => this.logger.error({ err }, 'reconciliation failed'))
         .finally(() => this.schedule());
     }, this.config.reconciler.intervalMs);
   }
 
-  async reconcile(options: { missingJobGraceSeconds?: number } = {}): Promise<ReconcileReport> {
+  /**
+   * Every worker runs the reconciler; one round runs at a time across all of them (a Postgres advisory lock
+   * held for the round), so two workers never repeat a repair they both saw (e.g. both finding a job missing
+   * and re-dispatching its outbox row twice). A worker whose turn finds another round running skips it: the
+   * next period looks again, at the state that round left.
+   */
+  private async scheduledRound(): Promise<void> {
+    const round = await this.advisoryLock.tryRun(AdvisoryLockKey.reconcilerRound, () => this.repair({}));
+    if (!round.acquired) this.logger.debug('another worker is reconciling; skipping this round');
+  }
+
+  /** One round now, after the round another worker may be running (so it sees that round's repairs). */
+  reconcile(options: { missingJobGraceSeconds?: number } = {}): Promise<ReconcileReport> {
+    return this.advisoryLock.run(AdvisoryLockKey.reconcilerRound, () => this.repair(options));
+  }
+
+  private async repair(options: { missingJobGraceSeconds?: number }): Promise<ReconcileReport> {
     const report: ReconcileReport = {
       expired: 0,
       redispatched: 0,

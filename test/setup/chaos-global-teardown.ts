@@ -1,0 +1,5 @@
+import { stopBusySpinner } from './busy-spinner';
+
+export default async function chaosGlobalTeardown(): Promise<void> {
+  await stopBusySpinner();
+}
