@@ -1,24 +1,14 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
-import { Failpoint, Failpoints } from '../../infra/failpoints/failpoints';
-import { Metrics } from '../../infra/metrics/metrics.service';
-import { QueueName } from '../../infra/queue/queue-names';
-import { QueueRegistry } from '../../infra/queue/queue-registry';
-import { JobRunsRepository } from '../../infra/queue/job-runs.repository';
-import { OutboxRepository } from './outbox.repository';
-import { jobIdFor, jobNameOf, OUTBOX_ROUTES } from './outbox-message';
+import { OutboxBatchRelay } from './outbox-batch.relay';
 
 const NOTIFY_CHANNEL = 'outbox_inserted';
 
 /**
- * Moves committed outbox rows into BullMQ. One batch: lock unsent rows (FOR UPDATE SKIP LOCKED, so any
- * number of relays can run), addBulk with jobId = outbox id (a repeat is deduplicated by BullMQ), mark
- * them sent and record the job runs, all in one transaction. While batches come back full it re-enters
- * with setImmediate; when idle it sleeps until Postgres NOTIFY or the fallback poll interval.
+ * Moves committed outbox rows into BullMQ, batch after batch (OutboxBatchRelay). While batches come back full
+ * it re-enters with setImmediate; when idle it sleeps until Postgres NOTIFY or the fallback poll interval.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -32,13 +22,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private listenerRetry?: NodeJS.Timeout;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-    private readonly jobRuns: JobRunsRepository,
-    private readonly metrics: Metrics,
-    private readonly failpoints: Failpoints,
-    private readonly queues: QueueRegistry,
-    private readonly outbox: OutboxRepository,
+    private readonly batch: OutboxBatchRelay,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -56,54 +41,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Relays one batch; returns how many rows it dispatched. Public for tests and the reconciler. */
-  async relayBatch(): Promise<number> {
-    return this.dataSource.transaction(async (em) => {
-      const rows = await this.outbox.lockUnsent(em, this.config.outbox.batchSize);
-      if (rows.length === 0) return 0;
-      this.metrics.relayBatchSize.observe(rows.length);
-      const byQueue = new Map<QueueName, Parameters<Queue['addBulk']>[0]>();
-      const now = Date.now();
-      for (const row of rows) {
-        const route = OUTBOX_ROUTES[row.type];
-        const jobs = byQueue.get(route.queue) ?? [];
-        jobs.push({
-          name: jobNameOf(route, row.payload),
-          data: {
-            ...row.payload,
-            orderId: row.aggregate_id,
-            outboxId: String(row.id),
-            correlationId: row.correlation_id ?? undefined,
-          },
-          opts: {
-            jobId: jobIdFor(row.id),
-            priority: route.priority,
-            delay: row.deliver_after ? Math.max(0, row.deliver_after.getTime() - now) : undefined,
-          },
-        });
-        byQueue.set(route.queue, jobs);
-      }
-      for (const [queue, jobs] of byQueue) await this.queues.get(queue)!.addBulk(jobs);
-      this.failpoints.hit(Failpoint.RelayEnqueued);
-      const ids = rows.map((r) => r.id);
-      await this.outbox.markSent(em, ids);
-      await this.jobRuns.recordQueued(
-        em,
-        rows.map((row) => ({
-          jobId: jobIdFor(row.id),
-          aggregateId: row.aggregate_id,
-          outboxId: String(row.id),
-          queue: OUTBOX_ROUTES[row.type].queue,
-          name: jobNameOf(OUTBOX_ROUTES[row.type], row.payload),
-          correlationId: row.correlation_id,
-        })),
-      );
-      this.logger.debug(
-        { count: rows.length, firstId: ids[0], lastId: ids[ids.length - 1] },
-        'outbox batch relayed',
-      );
-      return rows.length;
-    });
+  /** Relays one batch; returns how many rows it dispatched. Public for tests. */
+  relayBatch(): Promise<number> {
+    return this.batch.relayBatch();
   }
 
   private async run(): Promise<void> {
