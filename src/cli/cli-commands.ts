@@ -48,6 +48,8 @@ export interface CliCommand {
   /** Extra lines of `dispatch <command> --help`. */
   details: string[];
   options: NonNullable<ParseArgsConfig['options']>;
+  /** Works on the queues: checks Redis answers before acting (BullMQ would wait for it forever). */
+  needsRedis?: boolean;
   run: (ctx: CommandContext) => Promise<void>;
 }
 
@@ -147,6 +149,7 @@ const jobsRetry: CliCommand = {
   summary: `retry a failed job (re-dispatched from the outbox if Redis lost it); QUEUE: ${Object.values(QueueName).join(', ')}`,
   details: ['Options: --reason R (kept in the audit trail), --json'],
   options: { ...reasonOption },
+  needsRedis: true,
   async run(ctx) {
     const [queue, jobId] = ctx.positionals;
     const { value, problems } = await validateInput(JobRefDto, { queue, jobId });
@@ -171,6 +174,7 @@ const outboxRedispatch: CliCommand = {
     'Options: --reason R (kept in the audit trail, one row per outbox row), --json',
   ],
   options: { ...reasonOption },
+  needsRedis: true,
   async run(ctx) {
     const reason = await reasonOf(ctx, this.name);
     const rows = await (await ctx.app()).get(OperatorConsoleService).redispatchOutbox(ctx.operator, reason);

@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { loadProcessConfig } from '../config/load-config';
 import { DomainError } from '../infra/errors/domain-error';
 import { CorrelationContext } from '../infra/logging/correlation-context';
+import { REDIS_CLIENT, RedisClient } from '../infra/redis/redis.tokens';
 import { CLI_COMMANDS, CliCommand, CliIo, CommandContext } from './cli-commands';
 import { CommandRefusedError, UsageError } from './cli.errors';
 import { CliModule } from './cli.module';
@@ -84,7 +85,13 @@ async function execute(command: CliCommand, args: string[], io: CliIo): Promise<
     operator: operatorName(),
     correlationId: `cli-${randomUUID()}`,
     io,
-    app: async () => (app ??= await boot(config)),
+    app: async () => {
+      if (!app) {
+        app = await boot(config);
+        if (command.needsRedis) await redisAnswers(app);
+      }
+      return app;
+    },
   };
   try {
     // Audit rows, outbox rows and log lines written by the command carry its correlation id.
@@ -101,6 +108,26 @@ function boot(config: AppConfig): Promise<INestApplicationContext> {
     // A failing module throws here (the runner reports it) instead of Nest ending the process itself.
     abortOnError: false,
   });
+}
+
+const REDIS_WAIT_MS = 10_000;
+
+/** Redis answers a PING within REDIS_WAIT_MS (the app connection fails fast; retried until then). */
+async function redisAnswers(app: INestApplicationContext): Promise<void> {
+  const redis = app.get<RedisClient>(REDIS_CLIENT);
+  const deadline = Date.now() + REDIS_WAIT_MS;
+  for (;;) {
+    try {
+      await redis.ping();
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline)
+        throw new CommandRefusedError(
+          `Redis does not answer (${(error as Error).message}); the queues need it`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { MIGRATIONS } from '../../../src/infra/database/migrations';
 import { QueueName } from '../../../src/infra/queue/queue-names';
 import { createItem, placeOrder, waitForStatus } from '../../factories/order.factory';
 import { createUser } from '../../factories/user.factory';
+import { freePort } from '../../setup/app-process';
 import { runCli } from '../../setup/cli-process';
 import { startTestApp, TestApp } from '../../setup/test-app';
 import { createEmptyDatabase } from '../../setup/test-resources';
@@ -284,6 +285,13 @@ describe('dispatch CLI: repairs (api only: no worker takes jobs, no relay sends 
     const unknown = await runCli(['jobs:retry', 'notifications', 'no-such-job'], t.childEnv());
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('JOB_NOT_FOUND');
+    // Without Redis it says so and ends, instead of waiting for the queue's connection forever.
+    const noRedis = await runCli(
+      ['jobs:retry', 'notifications', 'cli-broken-job'],
+      t.childEnv({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }),
+    );
+    expect(noRedis.code).toBe(1);
+    expect(noRedis.stderr).toContain('Redis does not answer');
     expect(await auditOf(t, 'job.retried')).toHaveLength(1);
   });
 
