@@ -1,8 +1,9 @@
+import { centsToDecimal, formatMoney } from '../infra/i18n/money-format';
 import { OrderReport } from '../modules/ops/operator/order-report.service';
 import { textTable } from './text-table';
 
 const money = (cents: number, currency: string | null) =>
-  `${(cents / 100).toFixed(2)} ${currency?.toUpperCase() ?? ''}`.trim();
+  currency ? formatMoney(cents, currency) : centsToDecimal(cents);
 
 type Row = Record<string, unknown>;
 const rows = (list: readonly object[]): Row[] => list as Row[];
@@ -47,7 +48,7 @@ export function formatOrderReport(report: OrderReport): string {
     '',
     'Jobs',
     textTable(rows(report.jobs), [
-      'updatedAt',
+      'createdAt',
       'queue',
       'name',
       'jobId',
