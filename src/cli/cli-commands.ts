@@ -66,7 +66,7 @@ async function reasonOf(ctx: CommandContext, command: string): Promise<string> {
   const given = ctx.values.reason;
   const reason = typeof given === 'string' ? given : `dispatch ${[command, ...ctx.positionals].join(' ')}`;
   const { problems } = await validateInput(OpsReasonDto, { reason });
-  if (problems.length) throw new UsageError(problems.map((p) => p.message).join('; '), command);
+  if (problems.length) throw new UsageError(problems.map((p) => p.message).join('; '));
   return reason;
 }
 
@@ -88,11 +88,11 @@ const adminCreate: CliCommand = {
   async run(ctx) {
     const { email, name, language } = ctx.values;
     if (typeof email !== 'string' || typeof name !== 'string')
-      throw new UsageError('--email and --name are required', this.name);
+      throw new UsageError('--email and --name are required');
     const input = { email, name, ...(typeof language === 'string' ? { language } : {}) };
     // Everything but the password is the command line's: check it before asking for the password.
     const args = (await validateInput(RegisterDto, input)).problems.filter((p) => p.field !== 'password');
-    if (args.length) throw new UsageError(args.map((p) => p.message).join('; '), this.name);
+    if (args.length) throw new UsageError(args.map((p) => p.message).join('; '));
     const reason = await reasonOf(ctx, this.name);
     const password = await readPassword(ctx.io.stdin, ctx.io.stderr);
     if (password === '')
@@ -137,7 +137,7 @@ const ordersShow: CliCommand = {
   async run(ctx) {
     const [id] = ctx.positionals;
     const { problems } = await validateInput(UuidParamDto, { id });
-    if (problems.length) throw new UsageError(`ORDER_ID must be a UUID, got '${id}'`, this.name);
+    if (problems.length) throw new UsageError(`ORDER_ID must be a UUID, got '${id}'`);
     const report = await (await ctx.app()).get(OrderReportService).report(id);
     print(ctx, report, formatOrderReport(report));
   },
@@ -153,7 +153,7 @@ const jobsRetry: CliCommand = {
   async run(ctx) {
     const [queue, jobId] = ctx.positionals;
     const { value, problems } = await validateInput(JobRefDto, { queue, jobId });
-    if (problems.length) throw new UsageError(problems.map((p) => p.message).join('; '), this.name);
+    if (problems.length) throw new UsageError(problems.map((p) => p.message).join('; '));
     const reason = await reasonOf(ctx, this.name);
     const operatorConsole = (await ctx.app()).get(OperatorConsoleService);
     const result = await operatorConsole.retryJob(ctx.operator, value.queue, value.jobId, reason);

@@ -1,9 +1,6 @@
 /** The command line itself is wrong (unknown command or option, missing or malformed argument): exit code 2. */
 export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly command?: string,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'UsageError';
   }

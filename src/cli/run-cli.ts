@@ -60,7 +60,7 @@ function parse(command: CliCommand, args: string[]) {
     });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (error) {
-    throw new UsageError((error as Error).message, command.name);
+    throw new UsageError((error as Error).message);
   }
 }
 
@@ -73,7 +73,6 @@ async function execute(command: CliCommand, args: string[], io: CliIo): Promise<
   if (positionals.length !== command.args.length) {
     throw new UsageError(
       `expects ${command.args.length ? command.args.map((a) => `<${a}>`).join(' ') : 'no arguments'}, got ${positionals.length}`,
-      command.name,
     );
   }
   const config = loadProcessConfig();
