@@ -12,6 +12,7 @@ import { CorrelationContext } from '../infra/logging/correlation-context';
 import { REDIS_CLIENT, RedisClient } from '../infra/redis/redis.tokens';
 import { CLI_COMMANDS, CliCommand, CliIo, CommandContext } from './cli-commands';
 import { CommandRefusedError, UsageError } from './cli.errors';
+import { closeApp } from './close-app';
 import { CliModule } from './cli.module';
 import { StderrLogger } from './stderr-logger';
 
@@ -97,7 +98,7 @@ async function execute(command: CliCommand, args: string[], io: CliIo): Promise<
     await CorrelationContext.run(ctx.correlationId, () => command.run(ctx));
     return EXIT_OK;
   } finally {
-    await app?.close();
+    if (app) await closeApp(app);
   }
 }
 

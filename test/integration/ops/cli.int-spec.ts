@@ -101,6 +101,18 @@ describe('dispatch CLI: usage, accounts and migrations', () => {
     ]);
   });
 
+  it('creates an admin while Redis is down (only the queue commands need it), and ends', async () => {
+    const created = await runCli(
+      ['admin:create', '--email', 'no-redis@example.com', '--name', 'No Redis'],
+      { ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` },
+      'a-long-operator-passphrase\n',
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('Created admin no-redis@example.com');
+    const rows = await t.db.query(`SELECT role FROM users WHERE email = 'no-redis@example.com'`);
+    expect(rows).toEqual([{ role: 'admin' }]);
+  });
+
   it('refuses a weak password with exit code 1 and writes nothing', async () => {
     const weak = await runCli(
       ['admin:create', '--email', 'weak@example.com', '--name', 'Weak'],
