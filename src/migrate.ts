@@ -1,18 +1,11 @@
-import { DataSource } from 'typeorm';
-
 import { loadProcessConfig } from './config/load-config';
 import { dataSourceOptions } from './infra/database/database.module';
-import { runMigrationsLocked } from './infra/database/migration-runner';
+import { migrateDatabase } from './infra/database/migration-runner';
 
 /** `npm run migration:run`: applies pending migrations and exits. */
 async function main(): Promise<void> {
-  const dataSource = await new DataSource(dataSourceOptions(loadProcessConfig())).initialize();
-  try {
-    const applied = await runMigrationsLocked(dataSource);
-    console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations');
-  } finally {
-    await dataSource.destroy();
-  }
+  const applied = await migrateDatabase(dataSourceOptions(loadProcessConfig()));
+  console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations');
 }
 
 main().catch((error: unknown) => {

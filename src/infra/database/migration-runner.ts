@@ -1,4 +1,4 @@
-import { DataSource, MigrationExecutor } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 
 // Arbitrary constant: the advisory lock key every Dispatch process takes while migrating.
 const MIGRATION_LOCK_KEY = 7_340_915_021;
@@ -26,5 +26,23 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<strin
     throw error;
   } finally {
     await runner.release();
+  }
+}
+
+/**
+ * `npm run migration:run` and `dispatch migrate`: connects on its own (no application needed), applies the
+ * pending migrations, runs `afterwards` on the same connection (the CLI writes its audit row there), closes.
+ */
+export async function migrateDatabase(
+  options: DataSourceOptions,
+  afterwards?: (dataSource: DataSource, applied: string[]) => Promise<void>,
+): Promise<string[]> {
+  const dataSource = await new DataSource(options).initialize();
+  try {
+    const applied = await runMigrationsLocked(dataSource);
+    await afterwards?.(dataSource, applied);
+    return applied;
+  } finally {
+    await dataSource.destroy();
   }
 }

@@ -53,11 +53,21 @@ export class OrderQueriesService {
 
   async history(user: AuthUser, orderId: string): Promise<HistoryEntry[]> {
     await this.get(user, orderId);
-    return this.orders.history(orderId);
+    return this.historyOf(orderId);
   }
 
   async jobs(user: AuthUser, orderId: string): Promise<{ jobs: JobRun[]; steps: OrderStep[] }> {
     await this.get(user, orderId);
+    return this.workOf(orderId);
+  }
+
+  /** The order's transitions, oldest first (not scoped to a user, like `find`). */
+  historyOf(orderId: string): Promise<HistoryEntry[]> {
+    return this.orders.history(orderId);
+  }
+
+  /** The order's job runs and side-effect steps (not scoped to a user, like `find`). */
+  async workOf(orderId: string): Promise<{ jobs: JobRun[]; steps: OrderStep[] }> {
     const [jobs, steps] = await Promise.all([
       this.jobRuns.forAggregate(orderId),
       this.steps.forOrder(orderId),

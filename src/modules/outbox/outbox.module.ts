@@ -2,13 +2,17 @@ import { Module, OnModuleInit } from '@nestjs/common';
 
 import { Metrics } from '../../infra/metrics/metrics.service';
 import { JobFailureAlerts } from './job-failure-alerts';
+import { OutboxBatchRelay } from './outbox-batch.relay';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxService } from './outbox.service';
 import { OutboxWriter } from './outbox.writer';
 
-/** Writing to the outbox, re-dispatching and inspecting it, and alerting on failed jobs: for every process. */
+/**
+ * Writing to the outbox, re-dispatching, relaying on demand and inspecting it, and alerting on failed jobs: for
+ * every process (the relay loop itself is OutboxRelayModule's, workers only).
+ */
 @Module({
-  providers: [OutboxRepository, OutboxWriter, OutboxService, JobFailureAlerts],
+  providers: [OutboxRepository, OutboxBatchRelay, OutboxWriter, OutboxService, JobFailureAlerts],
   exports: [OutboxWriter, OutboxService, JobFailureAlerts],
 })
 export class OutboxModule implements OnModuleInit {

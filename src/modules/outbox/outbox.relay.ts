@@ -1,27 +1,14 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 
 import { AppConfig } from '../../config/app-config';
-import { isDependencyUnavailable } from '../../infra/errors/dependency-errors';
-import { Failpoint, Failpoints } from '../../infra/failpoints/failpoints';
-import { Metrics } from '../../infra/metrics/metrics.service';
-import { QueueName } from '../../infra/queue/queue-names';
-import { QueueRegistry } from '../../infra/queue/queue-registry';
-import { JobRunsRepository } from '../../infra/queue/job-runs.repository';
-import { OutboxRepository, OutboxRow } from './outbox.repository';
-import { jobIdFor, jobNameOf, OUTBOX_ROUTES } from './outbox-message';
+import { OutboxBatchRelay } from './outbox-batch.relay';
 
 const NOTIFY_CHANNEL = 'outbox_inserted';
-/** How long a claimed batch is the claiming relay's: far longer than an enqueue takes, short enough to recover. */
-const CLAIM_LEASE_SECONDS = 10;
 
 /**
- * Moves committed outbox rows into BullMQ. One batch: claim unsent rows for a lease (FOR UPDATE SKIP LOCKED
- * inside the claiming UPDATE, so any number of relays can run), addBulk with jobId = outbox id (a repeat is
- * deduplicated by BullMQ), record the job runs and mark the rows sent. While batches come back full it re-enters
- * with setImmediate; when idle it sleeps until Postgres NOTIFY or the fallback poll interval.
+ * Moves committed outbox rows into BullMQ, batch after batch (OutboxBatchRelay). While batches come back full
+ * it re-enters with setImmediate; when idle it sleeps until Postgres NOTIFY or the fallback poll interval.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -35,13 +22,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private listenerRetry?: NodeJS.Timeout;
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly config: AppConfig,
-    private readonly jobRuns: JobRunsRepository,
-    private readonly metrics: Metrics,
-    private readonly failpoints: Failpoints,
-    private readonly queues: QueueRegistry,
-    private readonly outbox: OutboxRepository,
+    private readonly batch: OutboxBatchRelay,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -59,66 +41,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     await this.listener?.end().catch(() => undefined);
   }
 
-  /**
-   * Relays one batch; returns how many rows it dispatched. Public for tests and the reconciler. Claim (one
-   * autocommit statement), enqueue, then mark sent: no transaction or pooled connection is held across the
-   * Redis call. A crash between enqueue and mark re-sends the rows once the claim lapses, and BullMQ drops the
-   * repeat (job id = outbox id).
-   */
-  async relayBatch(): Promise<number> {
-    const rows = await this.outbox.claimUnsent(this.config.outbox.batchSize, CLAIM_LEASE_SECONDS);
-    if (rows.length === 0) return 0;
-    this.metrics.relayBatchSize.observe(rows.length);
-    const ids = rows.map((r) => r.id);
-    try {
-      await this.enqueue(rows);
-    } catch (error) {
-      await this.outbox.releaseClaim(ids).catch(() => undefined);
-      throw error;
-    }
-    this.failpoints.hit(Failpoint.RelayEnqueued);
-    await this.jobRuns.recordQueued(
-      this.dataSource.manager,
-      rows.map((row) => ({
-        jobId: jobIdFor(row.id),
-        aggregateId: row.aggregate_id,
-        outboxId: String(row.id),
-        queue: OUTBOX_ROUTES[row.type].queue,
-        name: jobNameOf(OUTBOX_ROUTES[row.type], row.payload),
-        correlationId: row.correlation_id,
-      })),
-    );
-    await this.outbox.markSent(ids);
-    this.logger.debug(
-      { count: rows.length, firstId: ids[0], lastId: ids[ids.length - 1] },
-      'outbox batch relayed',
-    );
-    return rows.length;
-  }
-
-  private async enqueue(rows: OutboxRow[]): Promise<void> {
-    const byQueue = new Map<QueueName, Parameters<Queue['addBulk']>[0]>();
-    const now = Date.now();
-    for (const row of rows) {
-      const route = OUTBOX_ROUTES[row.type];
-      const jobs = byQueue.get(route.queue) ?? [];
-      jobs.push({
-        name: jobNameOf(route, row.payload),
-        data: {
-          ...row.payload,
-          orderId: row.aggregate_id,
-          outboxId: String(row.id),
-          correlationId: row.correlation_id ?? undefined,
-        },
-        opts: {
-          jobId: jobIdFor(row.id),
-          priority: route.priority,
-          delay: row.deliver_after ? Math.max(0, row.deliver_after.getTime() - now) : undefined,
-        },
-      });
-      byQueue.set(route.queue, jobs);
-    }
-    await Promise.all([...byQueue].map(([queue, jobs]) => this.queues.get(queue)!.addBulk(jobs)));
+  /** Relays one batch; returns how many rows it dispatched. Public for tests. */
+  relayBatch(): Promise<number> {
+    return this.batch.relayBatch();
   }
 
   private async run(): Promise<void> {
@@ -130,10 +55,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         relayed = await this.relayBatch();
       } catch (error) {
         failed = true;
-        // Postgres or Redis down: DependencyMonitor logs the outage; a line per poll here would flood.
-        if (isDependencyUnavailable(error))
-          this.logger.debug({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
-        else this.logger.error({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
+        this.logger.error({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
       }
       if (!this.running) break;
       if (relayed === this.config.outbox.batchSize) {
@@ -172,8 +94,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.wake?.();
     });
     client.on('error', (error) => {
-      const level = isDependencyUnavailable(error) ? 'debug' : 'warn';
-      this.logger[level]({ err: error }, 'outbox listener lost; falling back to polling until it reconnects');
+      this.logger.warn({ err: error }, 'outbox listener lost; falling back to polling until it reconnects');
       void client.end().catch(() => undefined);
       this.listenerRetry = setTimeout(() => void this.listen(), 1000);
     });
@@ -183,9 +104,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.listener = client;
       if (!this.running) await client.end();
     } catch (error) {
-      // Retried every second: while Postgres is down, DependencyMonitor speaks for it.
-      const level = isDependencyUnavailable(error) ? 'debug' : 'warn';
-      this.logger[level]({ err: error }, 'outbox listener could not connect; polling');
+      this.logger.warn({ err: error }, 'outbox listener could not connect; polling');
       await client.end().catch(() => undefined);
       if (this.running) this.listenerRetry = setTimeout(() => void this.listen(), 1000);
     }

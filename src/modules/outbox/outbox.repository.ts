@@ -75,11 +75,10 @@ export class OutboxRepository {
   }
 
   /** The claimed rows are in BullMQ. */
-  async markSent(ids: string[]): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE outbox SET sent_at = now(), claimed_until = NULL WHERE id = ANY($1::bigint[])`,
-      [ids],
-    );
+  async markSent(em: EntityManager, ids: string[]): Promise<void> {
+    await em.query(`UPDATE outbox SET sent_at = now(), claimed_until = NULL WHERE id = ANY($1::bigint[])`, [
+      ids,
+    ]);
   }
 
   /** Gives up a claim (enqueueing failed): the rows are free for the next batch at once. */

@@ -85,6 +85,29 @@ export class UsersService {
     });
   }
 
+  /**
+   * Creates an admin (operators' command line; registration only ever makes customers). Hashed as
+   * registration does; an email that exists is EmailTakenError. `onCreated` runs in the same transaction
+   * (the operator console writes its audit row there).
+   */
+  async createAdmin(
+    input: Registration,
+    onCreated: (em: EntityManager, user: UserEntity) => Promise<void>,
+  ): Promise<UserEntity> {
+    const passwordHash = await this.hasher.hash(input.password);
+    return this.tx.run(async (em) => {
+      const user = await this.users.insert(em, {
+        email: input.email.toLowerCase(),
+        name: input.name,
+        passwordHash,
+        role: UserRole.Admin,
+        language: input.language,
+      });
+      await onCreated(em, user);
+      return user;
+    });
+  }
+
   /** Seeding: creates an admin with this email unless one exists. */
   async ensureAdmin(email: string, password: string): Promise<boolean> {
     const passwordHash = await this.hasher.hash(password);

@@ -6,13 +6,13 @@ import { QueueName } from '../../../infra/queue/queue-names';
 import { QueueRegistry } from '../../../infra/queue/queue-registry';
 import { OrderRecordsService } from '../../orders/order-records.service';
 import { outboxIdOf } from '../../outbox/outbox-message';
-import { OutboxService, StuckOutboxRow } from '../../outbox/outbox.service';
+import { OutboxService, RelayedRow, StuckOutboxRow } from '../../outbox/outbox.service';
 import { PaymentLedgerService } from '../../payments/ledger/payment-ledger.service';
 import { UnmatchedPayment } from '../../payments/ledger/unmatched-payments.repository';
 import { JobNotFailedError, JobNotFoundError } from './operator-console.errors';
 import { AuditEntry, OpsAuditRepository } from './ops-audit.repository';
 
-export type { StuckOutboxRow };
+export type { RelayedRow, StuckOutboxRow };
 
 export interface FailedJob {
   jobId: string;
@@ -27,8 +27,8 @@ export interface FailedJob {
 
 /**
  * The operator console: what is broken (failed jobs, outbox rows the relay has not sent, payments that
- * matched no order) with the order and correlation id to follow it in the logs, and the two repairs (retry a
- * job, resolve an order). Every repair is written to ops_audit with the admin, the reason and the request's
+ * matched no order) with the order and correlation id to follow it in the logs, and the repairs (retry a
+ * job, re-dispatch stuck outbox rows, resolve an order). Every repair is written to ops_audit with the admin, the reason and the request's
  * correlation id. It reads and repairs through the owners' services; its own table is ops_audit.
  */
 @Injectable()
@@ -97,6 +97,23 @@ export class OperatorConsoleService {
       });
     });
     return { jobId, action };
+  }
+
+  /**
+   * Relays every outbox row still unsent (stuck because no relay runs, or it keeps failing) into BullMQ now,
+   * as the relay would, with one audit row per row relayed, written in the batch's transaction.
+   */
+  async redispatchOutbox(operator: string, reason: string): Promise<RelayedRow[]> {
+    return this.outbox.relayUnsent(async (em, rows) => {
+      for (const row of rows)
+        await this.audit.insert(em, {
+          actor: operator,
+          action: 'outbox.redispatched',
+          target: `outbox/${row.outboxId}`,
+          reason,
+          details: { type: row.type, aggregateId: row.aggregateId, queue: row.queue, jobId: row.jobId },
+        });
+    });
   }
 
   /** Records the operator's resolution of an order in its history (the status does not change). */
