@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { Client } from 'pg';
 
 import { AppConfig } from '../../config/app-config';
+import { isDependencyUnavailable } from '../../infra/errors/dependency-errors';
 import { OutboxBatchRelay } from './outbox-batch.relay';
 
 const NOTIFY_CHANNEL = 'outbox_inserted';
@@ -55,7 +56,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         relayed = await this.relayBatch();
       } catch (error) {
         failed = true;
-        this.logger.error({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
+        // Postgres or Redis down: DependencyMonitor logs the outage; a line per poll here would flood.
+        if (isDependencyUnavailable(error))
+          this.logger.debug({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
+        else this.logger.error({ err: error }, 'outbox relay batch failed; retrying after the poll interval');
       }
       if (!this.running) break;
       if (relayed === this.config.outbox.batchSize) {
@@ -94,7 +98,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.wake?.();
     });
     client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'outbox listener lost; falling back to polling until it reconnects');
+      const level = isDependencyUnavailable(error) ? 'debug' : 'warn';
+      this.logger[level]({ err: error }, 'outbox listener lost; falling back to polling until it reconnects');
       void client.end().catch(() => undefined);
       this.listenerRetry = setTimeout(() => void this.listen(), 1000);
     });
@@ -104,7 +109,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.listener = client;
       if (!this.running) await client.end();
     } catch (error) {
-      this.logger.warn({ err: error }, 'outbox listener could not connect; polling');
+      // Retried every second: while Postgres is down, DependencyMonitor speaks for it.
+      const level = isDependencyUnavailable(error) ? 'debug' : 'warn';
+      this.logger[level]({ err: error }, 'outbox listener could not connect; polling');
       await client.end().catch(() => undefined);
       if (this.running) this.listenerRetry = setTimeout(() => void this.listen(), 1000);
     }
