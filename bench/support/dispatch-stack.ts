@@ -116,8 +116,8 @@ export class DispatchStack {
   /** Starts api (`dist/main.js`), worker (`dist/worker.js`) or both in one (`dist/all.js`) and waits for it. */
   async start(role: AppRole): Promise<void> {
     const entry = { api: 'main.js', worker: 'worker.js', 'all-in-one': 'all.js' }[role];
-    // The Dockerfile bounds the heap of the image's default command (the api); the worker runs with Node's default.
-    const nodeArgs = role === 'worker' ? [] : this.settings.apiNodeArgs;
+    // As the image runs them: the Dockerfile's api command and compose's worker command bound the old space alike.
+    const nodeArgs = this.settings.apiNodeArgs;
     const profiled = this.settings.profile !== null && role !== 'worker';
     const proc = startNode({
       name: role,

@@ -82,7 +82,7 @@ export const settings = {
   poolSize: String(num('BENCH_POOL_SIZE', 20)),
   /** The api's and the worker's LOG_LEVEL: info, as in production (one line per request). */
   logLevel: env.BENCH_LOG_LEVEL || 'info',
-  /** Node flags of the api process, as a deployment would set them (docker/Dockerfile uses the same). */
+  /** Node flags of the api and worker processes, as a deployment sets them (docker/Dockerfile, docker-compose.yml). */
   apiNodeArgs: (env.BENCH_API_NODE_ARGS ?? '--max-old-space-size=192').split(' ').filter(Boolean),
   phases: phases(),
   /** BENCH_PROFILE=<phase>: a V8 CPU profile of the api (or the floor server) during that phase. */
