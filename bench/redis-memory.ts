@@ -14,7 +14,6 @@
  * prints a table per 10,000 orders.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,11 +25,12 @@ import { QueueName } from '../src/infra/queue/queue-names';
 import { BenchDatabase, queryOnce } from './support/database';
 import { DispatchStack } from './support/dispatch-stack';
 import { httpClient } from './support/http-client';
+import { postOrder, postPaymentSucceeded } from './support/order-flow';
 import { freePort } from './support/processes';
 import { ProcSampler } from './support/proc-sampler';
 import { seed } from './support/seed';
 import { settings } from './support/settings';
-import { PaidOrder, signedPaymentSucceeded } from './support/stripe-webhook';
+import { PaidOrder } from './support/stripe-webhook';
 
 const ORDERS = settings.memoryOrders;
 const QUEUES = Object.values(QueueName);
@@ -218,16 +218,7 @@ async function main(): Promise<void> {
     const orders: PaidOrder[] = [];
     let failed = 0;
     await concurrently(ORDERS, settings.connections, async (i) => {
-      const res = await client.request(
-        'POST',
-        '/v1/orders',
-        {
-          'content-type': 'application/json',
-          authorization: `Bearer ${tokens[i % tokens.length]}`,
-          'idempotency-key': randomUUID(),
-        },
-        bodies[i % bodies.length],
-      );
+      const res = await postOrder(client.request, { tokens, bodies }, i);
       if (res.status === 201) orders.push(JSON.parse(res.body) as PaidOrder);
       else failed++;
     });
@@ -241,13 +232,7 @@ async function main(): Promise<void> {
 
     console.log(`processed: paying ${orders.length} orders, until PROCESSED and every queue is idle`);
     await concurrently(orders.length, settings.connections, async (i) => {
-      const event = signedPaymentSucceeded(live.webhookSecret, orders[i]);
-      const res = await client.request(
-        'POST',
-        '/v1/payments/webhook',
-        { 'content-type': 'application/json', 'stripe-signature': event.signature },
-        event.payload,
-      );
+      const res = await postPaymentSucceeded(client.request, live.webhookSecret, orders[i]);
       if (res.status !== 200) failed++;
     });
     const bench = db;

@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import { jobIdFor, OUTBOX_ROUTES, OutboxType } from '../../src/modules/outbox/outbox-message';
 import { QueueName } from '../../src/infra/queue/queue-names';
 import { BenchContext } from './context';
+import { Seed } from './seed';
 import { runLoad, LoadResult } from './load';
 import { HttpRequest } from './http-client';
 import { distribution, Distribution } from './stats';
@@ -54,6 +55,31 @@ export interface FlowErrors {
   samples: string[];
 }
 
+/** POST /v1/orders of order `i`: the seed's user and body `i` (round robin), a fresh Idempotency-Key. */
+export function postOrder(request: HttpRequest, seed: Pick<Seed, 'tokens' | 'bodies'>, i: number) {
+  return request(
+    'POST',
+    '/v1/orders',
+    {
+      'content-type': 'application/json',
+      authorization: `Bearer ${seed.tokens[i % seed.tokens.length]}`,
+      'idempotency-key': randomUUID(),
+    },
+    seed.bodies[i % seed.bodies.length],
+  );
+}
+
+/** The order's payment_intent.succeeded webhook, signed as Stripe signs it. */
+export function postPaymentSucceeded(request: HttpRequest, secret: string, order: PaidOrder) {
+  const event = signedPaymentSucceeded(secret, order);
+  return request(
+    'POST',
+    '/v1/payments/webhook',
+    { 'content-type': 'application/json', 'stripe-signature': event.signature },
+    event.payload,
+  );
+}
+
 /** Places order `i` and pays it with a signed webhook; the order's id, or null (counted in `errors`). */
 export async function placeAndPay(
   ctx: BenchContext,
@@ -61,30 +87,14 @@ export async function placeAndPay(
   i: number,
   errors: FlowErrors,
 ): Promise<string | null> {
-  const { tokens, bodies } = ctx.seed;
-  const posted = await request(
-    'POST',
-    '/v1/orders',
-    {
-      'content-type': 'application/json',
-      authorization: `Bearer ${tokens[i % tokens.length]}`,
-      'idempotency-key': randomUUID(),
-    },
-    bodies[i % bodies.length],
-  );
+  const posted = await postOrder(request, ctx.seed, i);
   if (posted.status !== 201) {
     errors.post++;
     if (errors.samples.length < 5) errors.samples.push(`POST ${posted.status} ${posted.body.slice(0, 200)}`);
     return null;
   }
   const order = JSON.parse(posted.body) as PaidOrder;
-  const event = signedPaymentSucceeded(ctx.stack.webhookSecret, order);
-  const hook = await request(
-    'POST',
-    '/v1/payments/webhook',
-    { 'content-type': 'application/json', 'stripe-signature': event.signature },
-    event.payload,
-  );
+  const hook = await postPaymentSucceeded(request, ctx.stack.webhookSecret, order);
   if (hook.status !== 200) {
     errors.webhook++;
     if (errors.samples.length < 5) errors.samples.push(`webhook ${hook.status} ${hook.body.slice(0, 200)}`);
