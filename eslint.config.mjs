@@ -25,7 +25,7 @@ export default tseslint.config(
   {
     files: [
       'src/config/**/*.ts',
-      'src/dev/fakes/fake-servers.env.ts',
+      'src/dev/dev-tools.env.ts',
       'test/**/*.ts',
       'src/main.ts',
       'src/migrate.ts',

@@ -1,7 +1,9 @@
-/**
- * Environment of the standalone fake servers (`npm run fake:*`, development tools, not the app): the one file
- * of src/dev that reads process.env, as src/config is for the app.
+/*
+ * Environment of the development tools run on their own (not the app): the one file of src/dev that reads
+ * process.env, as src/config is for the app.
  */
+
+/** The standalone fake servers (`npm run fake:*`). */
 export function fakeServerEnv(): Record<string, string | undefined> {
   const {
     FAKE_ERP_PORT,
@@ -23,4 +25,9 @@ export function fakeServerEnv(): Record<string, string | undefined> {
     FAKE_SMTP_PORT,
     FAKE_SERVERS_PUBLISH,
   };
+}
+
+/** `npm run demo:order`: where the api it drives listens (DISPATCH_URL, default http://localhost:3000). */
+export function demoDispatchUrl(): string {
+  return process.env.DISPATCH_URL ?? 'http://localhost:3000';
 }

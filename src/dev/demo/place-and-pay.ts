@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
+import { demoDispatchUrl } from '../dev-tools.env';
+
 /**
  * `npm run demo:order`: against a running development app (STRIPE_MODE=fake) at DISPATCH_URL (default
  * http://localhost:3000), signs up a demo customer, places an order for the first item in stock, pays it
@@ -10,8 +12,7 @@ import { randomUUID } from 'node:crypto';
 type Json = Record<string, any>;
 
 async function main(): Promise<void> {
-  // eslint-disable-next-line no-restricted-syntax -- a client script: its only setting is where the api is
-  const base = `${(process.env.DISPATCH_URL ?? 'http://localhost:3000').replace(/\/+$/, '')}/v1`;
+  const base = `${demoDispatchUrl().replace(/\/+$/, '')}/v1`;
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${path}`, {
       method,

@@ -1,4 +1,4 @@
-import { fakeServerEnv } from './fake-servers.env';
+import { fakeServerEnv } from '../dev-tools.env';
 import { LoopbackPublisher, publishLoopbackPort } from './loopback-publisher';
 
 interface StandaloneServer {

@@ -9,7 +9,7 @@
  * pipeline shows what was sent. Its settings come from the environment (see config/fake-servers.env.ts).
  */
 import { runStandaloneServer } from '../run-standalone-server';
-import { fakeServerEnv } from '../fake-servers.env';
+import { fakeServerEnv } from '../../dev-tools.env';
 import { CapturedMessage, SmtpCaptureServer } from './smtp-capture.server';
 
 const DEFAULT_PORT = 2525;

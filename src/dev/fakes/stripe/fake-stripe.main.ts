@@ -8,7 +8,7 @@
  * Its settings come from the environment (see config/fake-servers.env.ts), not from AppConfig.
  */
 import { runStandaloneServer } from '../run-standalone-server';
-import { fakeServerEnv } from '../fake-servers.env';
+import { fakeServerEnv } from '../../dev-tools.env';
 import { FakeStripeServer } from './fake-stripe.server';
 
 const DEFAULT_PORT = 12111;
