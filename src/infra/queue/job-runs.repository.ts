@@ -93,7 +93,6 @@ export class JobRunsRepository {
    */
   async recordMany(entries: JobRunUpdate[]): Promise<void> {
     if (entries.length === 0) return;
-    const column = <K extends keyof JobRunUpdate>(k: K) => entries.map((e) => e[k]);
     await this.dataSource.query(
       `INSERT INTO job_runs (job_id, aggregate_id, outbox_id, queue, name, correlation_id, state, attempts, last_error)
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
@@ -107,9 +106,9 @@ export class JobRunsRepository {
         entries.map((e) => e.run.queue),
         entries.map((e) => e.run.name),
         entries.map((e) => e.run.correlationId),
-        column('state'),
-        column('attempts'),
-        column('lastError'),
+        entries.map((e) => e.state),
+        entries.map((e) => e.attempts),
+        entries.map((e) => e.lastError),
       ],
     );
   }

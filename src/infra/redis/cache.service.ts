@@ -2,14 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { assertOneSlot } from './hash-tag';
 import { REDIS_CLIENT, RedisClient } from './redis.tokens';
 
+/** How many keys' parsed entries CacheService keeps at most. */
+const MAX_PARSED = 256;
+
 /**
  * JSON cache-aside over the `app` Redis connection. A cache failure never fails the caller: reads
  * fall through to the source of truth and writes are skipped, with a warning. The keys passed to one
  * multi-key call (`getOrSetGenerational`, `invalidate`) must share a {hash tag}, so that a Redis Cluster
  * can serve them from one slot; a call that breaks this throws (a programming error, not an outage).
  */
-const MAX_PARSED = 256;
-
 @Injectable()
 export class CacheService {
   private readonly logger = new Logger(CacheService.name);
